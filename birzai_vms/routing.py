@@ -1,0 +1,3 @@
+"""Websocket routes; the dashboard's status stream is added by the dashboard app."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,243 @@
+"""Settings, read once from the environment (django-environ) with safe embedded defaults.
+
+VMS_MODE=embedded (the default) runs on SQLite and a local Redis with generated secrets kept under
+VAR_DIR; VMS_MODE=production refuses to start without real secrets or with DEBUG on.
+"""
+
+import secrets
+import socket
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+VMS_MODE = env.str("VMS_MODE", default="embedded")
+if VMS_MODE not in {"embedded", "production", "test"}:
+    raise ImproperlyConfigured(f"VMS_MODE must be embedded, production or test, not {VMS_MODE!r}")
+PRODUCTION = VMS_MODE == "production"
+
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+
+
+def _secret(name: str, *, generate: bool) -> str:
+    """A secret from NAME, NAME_FILE, or (embedded mode only) a file generated once under VAR_DIR."""
+    if value := env.str(name, default=""):
+        return value
+    if path := env.str(f"{name}_FILE", default=""):
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc.strerror}") from exc
+    if not generate:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set when VMS_MODE=production")
+    path = VAR_DIR / "secrets" / name.lower()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_new_secret(name))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _new_secret(name: str) -> str:
+    if name == "FIELD_ENCRYPTION_KEY":
+        from cryptography.fernet import Fernet
+
+        return Fernet.generate_key().decode()
+    return secrets.token_urlsafe(50)
+
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when VMS_MODE=production")
+
+SECRET_KEY = _secret("SECRET_KEY", generate=not PRODUCTION)
+if PRODUCTION and (len(SECRET_KEY) < 40 or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured("SECRET_KEY is too short or a default; set a long random value")
+
+# Camera credentials are encrypted with this key (Fernet); comma-separated keys allow rotation.
+FIELD_ENCRYPTION_KEYS = _secret("FIELD_ENCRYPTION_KEY", generate=not PRODUCTION).split(",")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_celery_beat",
+    "channels",
+    "eldership",
+    "cameras",
+    "recordings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "birzai_vms.urls"
+ASGI_APPLICATION = "birzai_vms.asgi.application"
+WSGI_APPLICATION = "birzai_vms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, workers, recorders) write at once: WAL and a long busy timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", 5)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "lt"
+LANGUAGES = [("lt", "Lietuvių"), ("en", "English"), ("lv", "Latviešu")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Vilnius"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+LOGIN_URL = "admin:login"
+
+# --- Redis, Celery, Channels -------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6399/0")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ROUTES = {"recordings.tasks.record_camera": {"queue": "capture"}}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Capture tasks run for days; acknowledging them late would make Redis redeliver them after the
+# visibility timeout. They are acked on receipt instead, and the camera lease makes a duplicate
+# delivery harmless (see recordings/capture/lease.py).
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="django_celery_beat.schedulers:DatabaseScheduler")
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-recorders": {
+        "task": "recordings.tasks.dispatch_recorders",
+        "schedule": env.float("DISPATCH_INTERVAL_SECONDS", default=3.0),
+    },
+}
+
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
+}
+
+# --- REST API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 500,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Biržai VMS API",
+    "DESCRIPTION": "Cameras, their live status, and the recorded segments and gaps of each camera.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the installed package: the municipal network may have no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
+# --- Recording ---------------------------------------------------------------------------------------
+RECORDINGS_ROOT = Path(env.str("RECORDINGS_ROOT", default=str(VAR_DIR / "recordings"))).resolve()
+# This capture node's name: recorded on every segment so that several nodes can share one index.
+NODE_NAME = env.str("NODE_NAME", default=socket.gethostname())
+SEGMENT_SECONDS = env.float("SEGMENT_SECONDS", default=4.0)
+DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=30)
+MIN_RETENTION_DAYS = 30  # the contract's guarantee; not configurable on purpose
+CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
+CAPTURE_RTSP_TIMEOUT_SECONDS = env.float("CAPTURE_RTSP_TIMEOUT_SECONDS", default=5.0)
+# Reconnect backoff: short for a camera that was recording (it usually comes back soon), long for
+# errors that need a person (wrong password, no video), so a broken camera never burns CPU.
+CAPTURE_RETRY_MAX_SECONDS = env.float("CAPTURE_RETRY_MAX_SECONDS", default=3.0)
+CAPTURE_ERROR_RETRY_MAX_SECONDS = env.float("CAPTURE_ERROR_RETRY_MAX_SECONDS", default=60.0)
+# A status not refreshed for this long means no recorder is looking after the camera.
+STATUS_STALE_SECONDS = env.float("STATUS_STALE_SECONDS", default=15.0)
+SIMULATOR_BASE_PORT = env.int("SIMULATOR_BASE_PORT", default=8600)
+
+for _path in (VAR_DIR, RECORDINGS_ROOT):
+    _path.mkdir(parents=True, exist_ok=True)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"libav": {"level": "ERROR"}},
+}
+
+# --- Production hardening --------------------------------------------------------------------------
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,1 @@
+"""Cameras: configuration, encrypted credentials, live status, and the RTSP simulator."""

@@ -1,0 +1,39 @@
+"""Serializers of the camera API; credentials are never part of them."""
+
+from rest_framework import serializers
+
+from cameras.choices import CameraState
+from cameras.models import Camera, CameraStatus
+
+
+class CameraStatusSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CameraStatus
+        fields = [
+            "state", "reason", "since", "heartbeat_at", "last_segment_end", "bitrate_kbps", "codec", "width",
+            "height", "fps", "clock_offset_s",
+        ]
+
+    def get_state(self, status: CameraStatus) -> CameraState:
+        return status.effective_state()[0]
+
+    def get_reason(self, status: CameraStatus) -> str:
+        return status.effective_state()[1]
+
+
+class CameraSerializer(serializers.ModelSerializer):
+    status = CameraStatusSerializer(read_only=True, allow_null=True)
+    has_credentials = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Camera
+        fields = [
+            "id", "name", "eldership", "place", "latitude", "longitude", "rtsp_url", "has_credentials", "enabled",
+            "retention_days", "purpose", "legal_basis", "status",
+        ]
+
+    def get_has_credentials(self, camera: Camera) -> bool:
+        return bool(camera.rtsp_username)

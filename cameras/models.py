@@ -1,0 +1,141 @@
+"""A camera's configuration and its live recording status."""
+
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CameraState
+from .fields import EncryptedTextField
+from .querysets import CameraQuerySet
+
+
+def validate_rtsp_url(value: str) -> None:
+    """Accept rtsp:// and rtsps:// URLs with a host and without credentials in them."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationError(_("This is not a valid URL: %(reason)s."), params={"reason": exc}) from exc
+    if parts.scheme not in {"rtsp", "rtsps"}:
+        raise ValidationError(_("The URL must start with rtsp:// or rtsps://, for example rtsp://10.0.0.5:554/stream1."))
+    if not parts.hostname:
+        raise ValidationError(_("The URL has no camera address (host)."))
+    if parts.username or parts.password:
+        raise ValidationError(
+            _("Do not put the user name or password in the URL; use the credential fields, which are encrypted.")
+        )
+    if port == 0:
+        raise ValidationError(_("The port must be between 1 and 65535."))
+    if any(ch.isspace() for ch in value):
+        raise ValidationError(_("The URL must not contain spaces."))
+
+
+def default_retention_days() -> int:
+    return settings.DEFAULT_RETENTION_DAYS
+
+
+class Camera(models.Model):
+    """An IP camera that the system records continuously."""
+
+    eldership = models.ForeignKey(
+        "eldership.Eldership", on_delete=models.PROTECT, related_name="cameras", verbose_name=_("eldership")
+    )
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    place = models.CharField(_("place description"), max_length=255, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    rtsp_url = models.CharField(
+        _("RTSP URL"), max_length=500, validators=[validate_rtsp_url],
+        help_text=_("For example rtsp://10.0.0.5:554/stream1, without user name or password."),
+    )
+    rtsp_username = EncryptedTextField(_("RTSP user name"), blank=True, default="")
+    rtsp_password = EncryptedTextField(_("RTSP password"), blank=True, default="")
+    enabled = models.BooleanField(_("enabled"), default=True)
+    retention_days = models.PositiveSmallIntegerField(
+        _("retention (days)"), default=default_retention_days,
+        validators=[MinValueValidator(settings.MIN_RETENTION_DAYS, _("The contract requires at least %(limit_value)s days."))],
+    )
+    purpose = models.CharField(_("purpose"), max_length=255, default=_("Public order and safety in public places"))
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=255, default=_("GDPR Art. 6(1)(e): a task carried out in the public interest")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CameraQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["eldership__name", "name"]
+        verbose_name = _("camera")
+        verbose_name_plural = _("cameras")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_days__gte=settings.MIN_RETENTION_DAYS), name="camera_retention_min_30_days"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def connection_url(self) -> str:
+        """The URL with credentials, for the recorder only: never log or show it."""
+        if not self.rtsp_username:
+            return self.rtsp_url
+        parts = urlsplit(self.rtsp_url)
+        userinfo = quote(self.rtsp_username, safe="") + ":" + quote(self.rtsp_password, safe="")
+        netloc = f"{userinfo}@{parts.netloc}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in logs or messages."""
+        return [s for s in (self.rtsp_password, quote(self.rtsp_password, safe="")) if s]
+
+
+class CameraStatus(models.Model):
+    """What the camera's recorder last reported; written by the recorder, read by API and dashboard."""
+
+    camera = models.OneToOneField(Camera, on_delete=models.CASCADE, primary_key=True, related_name="status")
+    state = models.CharField(_("state"), max_length=20, choices=CameraState.choices, default=CameraState.OFFLINE)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("last report"), null=True, blank=True)
+    recorder = models.CharField(_("recorder"), max_length=120, blank=True)
+    last_segment_end = models.DateTimeField(_("last segment end"), null=True, blank=True)
+    bitrate_kbps = models.FloatField(_("bitrate (kbit/s)"), null=True, blank=True)
+    codec = models.CharField(_("codec"), max_length=20, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    fps = models.FloatField(_("frame rate"), null=True, blank=True)
+    clock_offset_s = models.FloatField(
+        _("camera clock offset (s)"), null=True, blank=True,
+        help_text=_("How far the camera's own clock is ahead (+) or behind (−) this server's clock."),
+    )
+
+    class Meta:
+        verbose_name = _("camera status")
+        verbose_name_plural = _("camera statuses")
+
+    def __str__(self) -> str:
+        return f"{self.camera_id}: {self.state}"
+
+    def effective_state(self, now: datetime | None = None) -> tuple[str, str]:
+        """State and reason as a person should read them: a silent recorder is not 'recording'."""
+        now = now or timezone.now()
+        if not self.camera.enabled:
+            return CameraState.DISABLED, ""
+        stale = self.heartbeat_at is None or now - self.heartbeat_at > timedelta(seconds=settings.STATUS_STALE_SECONDS)
+        if stale:
+            return CameraState.OFFLINE, str(_("No recorder is reporting for this camera."))
+        return self.state, self.reason

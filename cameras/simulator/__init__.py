@@ -1,0 +1,1 @@
+"""Simulated RTSP cameras: a GStreamer RTSP server process per camera (or shared) and its venv-side control."""

@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""Synthetic H.264 RTSP camera (GStreamer RTSP server) with a burned-in clock and machine-readable timecode."""
+
+# Runs under Debian's system Python because `gi` (Gst, GstRtspServer) is only installed there; it must not
+# import Django or numpy. Frames are painted here in pure Python (bytearray slices) so that each frame's
+# timecode is exactly the wall clock at the moment its PTS was taken.
+#
+# Shared encoder (--mounts N): one GstRTSPMediaFactory whose gen_key always returns the same key is mounted
+# on N GstRTSPServer instances listening on consecutive ports, so every reader on every port joins the ONE
+# shared GstRTSPMedia (one appsrc -> x264enc pipeline). All N cameras then show the same picture; the burned
+# name is --name. Each port can be closed and reopened at run time with "stop K" / "start K" lines on stdin
+# (--control-stdin), which the fleet uses to simulate the outage of one camera.
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import timecode_strip as ts  # noqa: E402  (by path: the system Python cannot import the project package)
+
+# Element -> Debian package, so a missing plugin produces an actionable message.
+REQUIRED_ELEMENTS = {
+    "appsrc": "gstreamer1.0-plugins-base",
+    "videoconvert": "gstreamer1.0-plugins-base",
+    "audiotestsrc": "gstreamer1.0-plugins-base",
+    "textoverlay": "gstreamer1.0-x",
+    "x264enc": "gstreamer1.0-plugins-ugly",
+    "h264parse": "gstreamer1.0-plugins-bad",
+    "rtph264pay": "gstreamer1.0-plugins-good",
+    "alawenc": "gstreamer1.0-plugins-good",
+    "rtppcmapay": "gstreamer1.0-plugins-good",
+}
+BASE_PACKAGES = "python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-rtsp-server-1.0"
+UNAVAILABLE_EXIT = 3  # fleet.py turns this exit status plus the UNAVAILABLE line into a clear error
+
+try:
+    import gi
+
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtspServer", "1.0")
+    from gi.repository import GLib, Gst, GstRtspServer
+except (ImportError, ValueError) as _exc:
+    print(f"UNAVAILABLE {_exc}; install the Debian packages: {BASE_PACKAGES}", flush=True)
+    sys.exit(UNAVAILABLE_EXIT)
+
+try:
+    from zoneinfo import ZoneInfo
+
+    DISPLAY_TZ = ZoneInfo("Europe/Vilnius")
+except Exception:  # no tzdata: show UTC rather than refuse to run
+    DISPLAY_TZ = timezone.utc
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command line of one simulator process."""
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True, help="RTSP port (first port with --mounts)")
+    p.add_argument("--path", default="/live")
+    p.add_argument("--name", default="Camera")
+    p.add_argument("--width", type=int, default=1280)
+    p.add_argument("--height", type=int, default=720)
+    p.add_argument("--fps", type=int, default=12)
+    p.add_argument("--bitrate-kbps", type=int, default=1500)
+    p.add_argument("--keyframe-seconds", type=float, default=2.0)
+    p.add_argument("--threads", type=int, default=1, help="x264 threads (0 = auto); 1 is cheapest per camera")
+    p.add_argument("--user")
+    p.add_argument("--password")
+    p.add_argument("--audio-only", action="store_true", help="serve an A-law audio track and no video")
+    p.add_argument("--mounts", type=int, default=1, help="serve N ports from ONE shared encoder")
+    p.add_argument("--control-stdin", action="store_true", help="read 'stop K'/'start K'; exit on EOF")
+    a = p.parse_args(argv)
+    if (a.user is None) != (a.password is None):
+        p.error("--user and --password go together")
+    if a.width % 2 or a.height % 2 or a.width < ts.MIN_WIDTH or a.height < ts.MIN_HEIGHT:
+        p.error(f"--width/--height must be even and at least {ts.MIN_WIDTH}x{ts.MIN_HEIGHT}")
+    if not a.path.startswith("/"):
+        p.error("--path must start with /")
+    return a
+
+
+class Painter:
+    """Paints I420 frames: a static gradient, a moving square (so the encoder has motion) and the strip."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.w, self.h = width, height
+        cw, ch = width // 2, height // 2
+        self.y_size = width * height
+        x0, y0 = ts.strip_origin(width, height)
+        self.strip_x, self.strip_y = x0, y0
+        q = ts.MARGIN // 2  # grey quiet zone around the cells keeps the background out of their edges
+        qx0, qx1, qy0, qy1 = x0 - q, x0 + ts.STRIP_WIDTH + q, y0 - q, y0 + ts.STRIP_HEIGHT + q
+        buf = bytearray(self.y_size + 2 * cw * ch)
+        ramp = bytes(40 + (x * 120) // width for x in range(width))
+        for y in range(height):
+            shift = (y * 40) // height
+            row = bytes(v + shift for v in ramp)
+            buf[y * width : (y + 1) * width] = row
+            if qy0 <= y < qy1:
+                buf[y * width + qx0 : y * width + qx1] = bytes([ts.LUMA_QUIET]) * (qx1 - qx0)
+        u_off, v_off = self.y_size, self.y_size + cw * ch
+        for y in range(ch):
+            u = bytes(90 + (x * 80) // cw for x in range(cw))
+            v = bytes([100 + (y * 60) // ch]) * cw
+            buf[u_off + y * cw : u_off + (y + 1) * cw] = u
+            buf[v_off + y * cw : v_off + (y + 1) * cw] = v
+            if qy0 // 2 <= y < qy1 // 2:  # neutral chroma under the strip: the cells are pure luma
+                for off in (u_off, v_off):
+                    buf[off + y * cw + qx0 // 2 : off + y * cw + qx1 // 2] = bytes([128]) * ((qx1 - qx0) // 2)
+        self.background = bytes(buf)
+        self.square = max(16, height // 8)
+        self.white_square = bytes([220]) * self.square
+        self.cell = {0: bytes([ts.LUMA_BLACK]) * ts.BLOCK, 1: bytes([ts.LUMA_WHITE]) * ts.BLOCK}
+
+    def paint(self, millis: int, frame_no: int) -> bytes:
+        """One I420 frame whose strip encodes millis."""
+        w = self.w
+        f = bytearray(self.background)
+        # The square crosses the picture in ~8 s, bouncing, at a third of the height.
+        span = w - self.square
+        pos = (frame_no * 8) % (2 * span)
+        sx = pos if pos < span else 2 * span - pos
+        sy = self.h // 3
+        for y in range(sy, sy + self.square):
+            f[y * w + sx : y * w + sx + self.square] = self.white_square
+        for r, bits in enumerate(ts.encode_cells(millis)):
+            row = b"".join(self.cell[b] for b in bits)
+            top = self.strip_y + r * ts.BLOCK
+            for y in range(top, top + ts.BLOCK):
+                f[y * w + self.strip_x : y * w + self.strip_x + ts.STRIP_WIDTH] = row
+        return bytes(f)
+
+
+def label(name: str, millis: int) -> str:
+    """Burned-in text: camera name and local (Europe/Vilnius) wall-clock time with milliseconds."""
+    t = datetime.fromtimestamp(millis / 1000, tz=timezone.utc).astimezone(DISPLAY_TZ)
+    return f"{name}\n{t:%Y-%m-%d %H:%M:%S}.{millis % 1000:03d} {t:%Z}"
+
+
+class FrameProducer(threading.Thread):
+    """Pushes frames into one media's appsrc at --fps until the media goes away."""
+
+    def __init__(self, media: GstRtspServer.RTSPMedia, appsrc: Gst.Element, text: Gst.Element | None,
+                 painter: Painter, name: str, fps: int) -> None:
+        super().__init__(daemon=True, name="frames")
+        self.appsrc, self.painter, self.name_text, self.fps = appsrc, painter, name, fps
+        self.stop_event = threading.Event()
+        self.labels: dict[int, str] = {}
+        media.connect("unprepared", lambda *_: self.stop_event.set())
+        if text is not None:
+            # Set the overlay text from inside the streaming thread, just before textoverlay sees the
+            # buffer, so the human-readable time always belongs to that very frame.
+            self.text = text
+            text.get_static_pad("video_sink").add_probe(Gst.PadProbeType.BUFFER, self._on_buffer)
+
+    def _on_buffer(self, pad: Gst.Pad, info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
+        s = self.labels.pop(info.get_buffer().pts, None)
+        if s is not None:
+            self.text.set_property("text", s)
+        return Gst.PadProbeReturn.OK
+
+    def run(self) -> None:
+        period = 1.0 / self.fps
+        duration = Gst.SECOND // self.fps
+        frame_no = 0
+        deadline = time.monotonic()
+        while not self.stop_event.is_set():
+            deadline += period
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                self.stop_event.wait(delay)
+            elif delay < -period:  # fell behind (e.g. SIGSTOP): skip, never burst old frames
+                deadline = time.monotonic()
+            clock = self.appsrc.get_clock()
+            _, state, _ = self.appsrc.get_state(0)
+            if clock is None or state != Gst.State.PLAYING:
+                continue  # base time is only valid in PLAYING; frames before that would carry a wrong PTS
+            # Take the running time and the wall clock back to back: the strip encodes exactly this instant.
+            running = clock.get_time() - self.appsrc.get_base_time()
+            millis = int(time.time() * 1000)
+            buf = Gst.Buffer.new_wrapped(self.painter.paint(millis, frame_no))
+            buf.pts = running
+            buf.duration = duration
+            if len(self.labels) > 64:  # frames dropped before the overlay must not leak labels
+                self.labels.clear()
+            self.labels[running] = label(self.name_text, millis)
+            frame_no += 1
+            ret = self.appsrc.emit("push-buffer", buf)
+            if ret not in (Gst.FlowReturn.OK,):
+                if ret == Gst.FlowReturn.FLUSHING and not self.stop_event.is_set():
+                    continue  # transient while the media changes state
+                break
+
+
+class SharedFactory(GstRtspServer.RTSPMediaFactory):
+    """A shared media factory whose media key ignores the URL, so all servers and mounts share one media."""
+
+    def do_gen_key(self, url: object) -> str:
+        return "simulated-camera"
+
+
+def launch_line(a: argparse.Namespace) -> str:
+    """The factory's pipeline description."""
+    if a.audio_only:
+        return (
+            "( audiotestsrc is-live=true wave=sine freq=440 volume=0.2 "
+            "! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay0 pt=8 )"
+        )
+    caps = f"video/x-raw,format=I420,width={a.width},height={a.height},framerate={a.fps}/1"
+    gop = max(1, round(a.fps * a.keyframe_seconds))
+    # leaky appsrc with a 2-frame queue: if the encoder stalls, old frames go, never late bursts.
+    return (
+        f'( appsrc name=src is-live=true format=time do-timestamp=false caps="{caps}" '
+        "max-buffers=2 leaky-type=downstream "
+        "! textoverlay name=text valignment=top halignment=left shaded-background=true "
+        f'font-desc="Sans {max(10, a.height // 36)}" '
+        f"! x264enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
+        f"threads={a.threads} "
+        "! h264parse ! rtph264pay name=pay0 config-interval=1 pt=96 )"
+    )
+
+
+class Simulator:
+    """N RTSP servers (one per port) sharing one media factory, with optional Basic auth."""
+
+    def __init__(self, a: argparse.Namespace) -> None:
+        self.a = a
+        self.painter = None if a.audio_only else Painter(a.width, a.height)
+        self.factory = SharedFactory()
+        self.factory.set_launch(launch_line(a))
+        self.factory.set_shared(True)
+        self.factory.connect("media-configure", self._on_media_configure)
+        self.producers: list[FrameProducer] = []
+        auth = None
+        if a.user is not None:
+            auth = GstRtspServer.RTSPAuth()
+            token = GstRtspServer.RTSPToken()
+            token.set_string("media.factory.role", "viewer")
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(a.user, a.password), token)
+            perms = GstRtspServer.RTSPPermissions()
+            perms.add_permission_for_role("viewer", "media.factory.access", True)
+            perms.add_permission_for_role("viewer", "media.factory.construct", True)
+            self.factory.set_permissions(perms)
+        self.servers: list[GstRtspServer.RTSPServer] = []
+        self.listening: dict[int, GLib.Source] = {}  # index -> listening source
+        for i in range(a.mounts):
+            server = GstRtspServer.RTSPServer()
+            server.set_address(a.address)
+            server.set_service(str(a.port + i))
+            if auth is not None:
+                server.set_auth(auth)
+            server.get_mount_points().add_factory(a.path, self.factory)
+            self.servers.append(server)
+
+    def _on_media_configure(self, factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia) -> None:
+        bin_ = media.get_element()
+        appsrc = bin_.get_by_name("src")
+        if appsrc is None or self.painter is None:
+            return
+        producer = FrameProducer(media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps)
+        self.producers = [p for p in self.producers if p.is_alive()] + [producer]
+        producer.start()
+
+    def url(self, index: int) -> str:
+        """URL of the 1-based index-th port."""
+        return f"rtsp://{self.a.address}:{self.a.port + index - 1}{self.a.path}"
+
+    def open(self, index: int) -> None:
+        """Start listening on the index-th port (1-based)."""
+        if index in self.listening:
+            return
+        server = self.servers[index - 1]
+        # Own socket and source (rather than server.attach) so the port can be closed again: a stopped
+        # camera then refuses connections, like a camera that lost power.
+        source = server.create_source(None)
+        source.attach(None)
+        self.listening[index] = source
+
+    def close(self, index: int) -> None:
+        """Stop listening on the index-th port and drop its clients."""
+        entry = self.listening.pop(index, None)
+        if entry is None:
+            return
+        entry.destroy()  # the source owns the listening GSocket: destroying it closes the port
+        self.servers[index - 1].client_filter(lambda *_: GstRtspServer.RTSPFilterResult.REMOVE)
+
+    def shutdown(self) -> None:
+        """Close every port and stop producing frames."""
+        for index in list(self.listening):
+            self.close(index)
+        for p in self.producers:
+            p.stop_event.set()
+
+
+def check_elements() -> None:
+    """Exit with a clear message when a needed GStreamer element is missing."""
+    missing = {e: pkg for e, pkg in REQUIRED_ELEMENTS.items() if Gst.ElementFactory.find(e) is None}
+    if missing:
+        pkgs = " ".join(sorted(set(missing.values())))
+        print(f"UNAVAILABLE missing GStreamer elements {sorted(missing)}; install: {pkgs}", flush=True)
+        sys.exit(UNAVAILABLE_EXIT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    Gst.init(None)
+    check_elements()
+    sim = Simulator(a)
+    loop = GLib.MainLoop()
+
+    def quit_(*_: object) -> bool:
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, quit_)
+
+    if a.control_stdin:
+        pending = bytearray()
+
+        def on_stdin(fd: int, cond: GLib.IOCondition) -> bool:
+            data = os.read(fd, 4096)
+            if not data:  # EOF: the controlling parent is gone, so are we
+                loop.quit()
+                return GLib.SOURCE_REMOVE
+            pending.extend(data)
+            while b"\n" in pending:
+                line, _, rest = bytes(pending).partition(b"\n")
+                pending[:] = rest
+                cmd = line.decode(errors="replace").split()
+                if len(cmd) == 2 and cmd[0] in ("stop", "start") and cmd[1].isdigit():
+                    index = int(cmd[1])
+                    if 1 <= index <= a.mounts:
+                        (sim.close if cmd[0] == "stop" else sim.open)(index)
+                        print(f"{cmd[0].upper()}PED {index}" if cmd[0] == "stop" else f"STARTED {index}",
+                              flush=True)
+                        continue
+                print(f"ERROR bad command {line!r}", flush=True)
+            return GLib.SOURCE_CONTINUE
+
+        GLib.io_add_watch(sys.stdin.fileno(), GLib.PRIORITY_DEFAULT, GLib.IOCondition.IN | GLib.IOCondition.HUP,
+                          on_stdin)
+
+    try:
+        for i in range(1, a.mounts + 1):
+            sim.open(i)
+    except GLib.Error as exc:
+        print(f"ERROR cannot listen on {a.address}:{a.port}..{a.port + a.mounts - 1}: {exc.message}", flush=True)
+        return 2
+    extra = f" ports={a.port}-{a.port + a.mounts - 1}" if a.mounts > 1 else ""
+    print(f"READY {sim.url(1)}{extra}", flush=True)
+    loop.run()
+    # A stuck pipeline must not keep a stopped camera alive: exit hard if the tidy shutdown hangs.
+    threading.Timer(3.0, lambda: os._exit(0)).start()
+    sim.shutdown()
+    print("STOPPED", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

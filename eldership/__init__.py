@@ -1,0 +1,1 @@
+"""Elderships (seniūnijos): the areas of Biržai district that cameras belong to."""

@@ -1,0 +1,1 @@
+"""Recordings: segments and gaps on disk and in the index, and the capture that makes them."""

@@ -1,0 +1,32 @@
+"""Admin for the recording index: read-only, since segments and gaps are facts, not settings."""
+
+from django.contrib import admin
+
+from .models import Gap, Segment
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Segment)
+class SegmentAdmin(ReadOnlyAdmin):
+    list_display = ["camera", "start", "end", "bytes", "codec", "width", "height", "node"]
+    list_filter = ["camera__eldership", "camera"]
+    date_hierarchy = "start"
+    list_select_related = ["camera"]
+
+
+@admin.register(Gap)
+class GapAdmin(ReadOnlyAdmin):
+    list_display = ["camera", "start", "end", "cause", "detail"]
+    list_filter = ["cause", "camera"]
+    date_hierarchy = "start"
+    list_select_related = ["camera"]

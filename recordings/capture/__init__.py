@@ -1,0 +1,1 @@
+"""Capture: recording RTSP cameras into indexed segments, one supervisor per camera."""

@@ -1,0 +1,71 @@
+"""A camera's recording lease in Redis: at most one recorder per camera, anywhere.
+
+The holder renews it every third of its lifetime. A dead worker's lease simply expires and the
+dispatcher hands the camera to another worker. While Redis is unreachable the holder keeps recording
+(recording never depends on the broker) and re-takes its lease when Redis returns; if another
+recorder took the camera meanwhile, the older one stops.
+"""
+
+import os
+import uuid
+from functools import cache
+
+import redis
+from django.conf import settings
+
+_RENEW = """
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] or not current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@cache
+def client() -> redis.Redis:
+    # Short timeouts: a Redis outage must cost the recorder a second, not a stall.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+
+def _key(camera_id: int) -> str:
+    return f"vms:capture:lease:{camera_id}"
+
+
+def new_holder_id() -> str:
+    return f"{settings.NODE_NAME}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def holder_of(camera_id: int) -> str | None:
+    value = client().get(_key(camera_id))
+    return value.decode() if value else None
+
+
+def claim_dispatch(camera_id: int) -> bool:
+    """True for the one dispatcher that may queue a recorder now; stops duplicate queueing."""
+    ttl = max(int(settings.CAPTURE_LEASE_SECONDS * 2), 2)
+    return bool(client().set(f"vms:capture:dispatched:{camera_id}", "1", nx=True, ex=ttl))
+
+
+class Lease:
+    """The right to record one camera, held by one recorder."""
+
+    def __init__(self, camera_id: int, holder: str) -> None:
+        self.camera_id = camera_id
+        self.holder = holder
+        self.ttl_ms = int(settings.CAPTURE_LEASE_SECONDS * 1000)
+
+    def acquire(self) -> bool:
+        return bool(client().set(_key(self.camera_id), self.holder, nx=True, px=self.ttl_ms))
+
+    def renew(self) -> bool:
+        """True while held (re-taken if it lapsed); False when another recorder holds it. Raises RedisError."""
+        return bool(client().eval(_RENEW, 1, _key(self.camera_id), self.holder, self.ttl_ms))
+
+    def release(self) -> None:
+        client().eval(_RELEASE, 1, _key(self.camera_id), self.holder)

@@ -1,0 +1,250 @@
+"""One RTSP session: pull a camera over TCP and stream-copy it into short MPEG-TS segments.
+
+MPEG-TS is written packet by packet (flush_packets), so a recorder killed at any moment leaves a
+playable file that ends at the last whole packet. Segments are cut on keyframes once they are
+SEGMENT_SECONDS long, so each one plays on its own and HLS can serve it as it is.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import av
+from django.conf import settings
+
+from recordings.choices import GapCause
+
+from . import storage
+from .clock import StreamClock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CameraSource:
+    """What a session needs to know about the camera; `url` may hold credentials: never log it."""
+
+    camera_id: int
+    url: str
+    secrets: tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CameraSource) and (self.camera_id, self.url) == (other.camera_id, other.url)
+
+    def __hash__(self) -> int:
+        return hash((self.camera_id, self.url))
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    codec: str
+    width: int
+    height: int
+    fps: float | None
+
+
+@dataclass(frozen=True)
+class ClosedSegment:
+    """A finished segment file, with the times the clock gave it."""
+
+    camera_id: int
+    relpath: str
+    start: datetime
+    end: datetime
+    bytes: int
+    codec: str
+    width: int
+    height: int
+    closed_at: float  # POSIX time the file was closed, to measure indexing latency
+    clock_offset_s: float | None  # the camera's own clock minus ours, when it sends RTCP reports
+
+    @property
+    def bitrate_kbps(self) -> float:
+        return self.bytes * 8 / 1000 / max((self.end - self.start).total_seconds(), 1e-3)
+
+
+class SessionError(Exception):
+    """The session could not start or went down; `cause` says how, `message` is safe to show."""
+
+    def __init__(self, cause: GapCause, message: str, *, needs_attention: bool = False) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.message = message
+        # Errors a person must fix (credentials, no video) are retried slowly, not in a tight loop.
+        self.needs_attention = needs_attention
+
+
+def describe_av_error(exc: BaseException) -> SessionError:
+    """Turn a PyAV/OS error into a cause and a message with no URL (and so no password) in it."""
+    if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
+        return SessionError(GapCause.AUTH_FAILED, "The camera refused the user name or password.", needs_attention=True)
+    if isinstance(exc, av.error.HTTPNotFoundError):
+        return SessionError(
+            GapCause.CAMERA_UNREACHABLE, "The camera has no stream at this URL path (404).", needs_attention=True
+        )
+    if isinstance(exc, ConnectionRefusedError | av.error.ConnectionRefusedError):
+        return SessionError(GapCause.CAMERA_UNREACHABLE, "The camera refused the connection.")
+    if isinstance(exc, TimeoutError | av.error.ExitError | av.error.TimeoutError):
+        return SessionError(GapCause.STREAM_STALLED, "The camera stopped answering (timed out).")
+    if isinstance(exc, EOFError | av.error.EOFError):
+        return SessionError(GapCause.STREAM_ENDED, "The camera ended the stream.")
+    strerror = getattr(exc, "strerror", None) or type(exc).__name__
+    if "resolve" in strerror.lower() or "name or service" in strerror.lower():
+        return SessionError(
+            GapCause.CAMERA_UNREACHABLE, "The camera's host name cannot be resolved.", needs_attention=True
+        )
+    return SessionError(GapCause.CAMERA_UNREACHABLE, f"The camera cannot be read: {strerror}.")
+
+
+class _SegmentFile:
+    """The segment being written: an MPEG-TS muxer stream-copying one video stream."""
+
+    def __init__(self, path: Path, template: av.video.stream.VideoStream, first_pts: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.first_pts = first_pts
+        self.last_pts = first_pts
+        self.container = av.open(str(path), "w", format="mpegts", options={"flush_packets": "1"})
+        self.stream = self.container.add_stream_from_template(template)
+
+    def write(self, packet: av.Packet) -> None:
+        packet.stream = self.stream
+        self.container.mux(packet)
+        if packet.pts is not None and packet.pts > self.last_pts:
+            self.last_pts = packet.pts
+
+    def close(self) -> int:
+        self.container.close()
+        return self.path.stat().st_size
+
+
+class RecordingSession:
+    """Reads one camera until the stream ends, fails, or `should_stop()` turns true."""
+
+    def __init__(
+        self,
+        source: CameraSource,
+        *,
+        on_started: Callable[[StreamInfo], None],
+        on_segment: Callable[[ClosedSegment], None],
+        should_stop: Callable[[], bool],
+        segment_seconds: float | None = None,
+    ) -> None:
+        self.source = source
+        self.on_started = on_started
+        self.on_segment = on_segment
+        self.should_stop = should_stop
+        self.segment_seconds = segment_seconds or settings.SEGMENT_SECONDS
+
+    def run(self) -> SessionError | None:
+        """Record until the end; returns why it ended (None when asked to stop)."""
+        timeout = settings.CAPTURE_RTSP_TIMEOUT_SECONDS
+        try:
+            container = av.open(
+                self.source.url,
+                options={"rtsp_transport": "tcp", "timeout": str(int(timeout * 1_000_000))},
+                timeout=(timeout, timeout),
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure to open is reported, never raised
+            return describe_av_error(exc)
+        try:
+            return self._record(container)
+        finally:
+            container.close()
+
+    def _record(self, container: av.container.InputContainer) -> SessionError | None:
+        if not container.streams.video:
+            return SessionError(GapCause.NO_VIDEO, "The stream has no video track.", needs_attention=True)
+        video = container.streams.video[0]
+        clock = StreamClock(video.time_base)
+        self._container = container
+        ctx = video.codec_context
+        current: _SegmentFile | None = None
+        segment_start: datetime | None = None  # known once the previous boundary settled
+        started = False
+        step = 0
+        try:
+            for packet in container.demux(video):
+                if self.should_stop():
+                    break
+                if packet.pts is None or packet.dts is None:
+                    continue
+                clock.observe(packet.pts, time.time())
+                if current is not None and packet.pts > current.last_pts:
+                    step = packet.pts - current.last_pts
+                boundary = packet.is_keyframe and (
+                    current is None or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds
+                )
+                if boundary and current is not None:
+                    segment_start = self._finish(current, clock, packet.pts, segment_start, ctx)
+                    current = None
+                if boundary:
+                    current = self._open(video, packet.pts, clock, segment_start)
+                    if not started:
+                        started = True
+                        self.on_started(self._info(video))
+                if current is not None:
+                    current.write(packet)
+        except Exception as exc:  # noqa: BLE001 - a camera failure ends the session, never the recorder
+            error = describe_av_error(exc)
+        else:
+            error = None if self.should_stop() else SessionError(GapCause.STREAM_ENDED, "The camera ended the stream.")
+        if current is not None:
+            self._finish(current, clock, current.last_pts + max(step, 1), segment_start, ctx)
+        return error
+
+    def _open(
+        self, video: av.video.stream.VideoStream, pts: int, clock: StreamClock, start: datetime | None
+    ) -> _SegmentFile:
+        # Before the first boundary the clock is still converging; the name is a close estimate
+        # and the file is renamed at close if the settled time differs.
+        provisional = start or datetime.fromtimestamp(time.time(), tz=storage.UTC)
+        path = storage.absolute(storage.segment_relpath(self.source.camera_id, provisional))
+        return _SegmentFile(path, video, pts)
+
+    def _finish(
+        self,
+        current: _SegmentFile,
+        clock: StreamClock,
+        end_pts: int,
+        start: datetime | None,
+        ctx: av.video.codeccontext.VideoCodecContext,
+    ) -> datetime:
+        size = current.close()
+        clock.settle(end_pts)
+        start = start or clock.utc(current.first_pts)
+        end = clock.utc(end_pts)
+        if end <= start:
+            end = start + timedelta(microseconds=1)
+        relpath = storage.segment_relpath(self.source.camera_id, start)
+        final = storage.absolute(relpath)
+        if final != current.path:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            current.path.rename(final)
+        self.on_segment(
+            ClosedSegment(
+                camera_id=self.source.camera_id,
+                relpath=relpath,
+                start=start,
+                end=end,
+                bytes=size,
+                codec=ctx.name,
+                width=ctx.width,
+                height=ctx.height,
+                closed_at=time.time(),
+                clock_offset_s=clock.camera_offset(self._container.start_time_realtime),
+            )
+        )
+        return end
+
+    def _info(self, video: av.video.stream.VideoStream) -> StreamInfo:
+        rate = video.average_rate or video.guessed_rate
+        return StreamInfo(
+            codec=video.codec_context.name,
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            fps=float(rate) if rate else None,
+        )

@@ -1,0 +1,103 @@
+"""Where segment files live, how they are named, and what is inside one."""
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import av
+from django.conf import settings
+
+SEGMENT_SUFFIX = ".ts"
+_NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z\.ts$")
+_NAME_FORMAT = "%Y%m%dT%H%M%S.%f"
+
+
+def camera_dir(camera_id: int) -> Path:
+    return settings.RECORDINGS_ROOT / str(camera_id)
+
+
+def segment_relpath(camera_id: int, start: datetime) -> str:
+    """<camera>/<YYYY>/<MM>/<DD>/<HH>/<start, UTC to the microsecond>Z.ts; the name alone gives the start."""
+    start = start.astimezone(UTC)
+    return f"{camera_id}/{start:%Y/%m/%d/%H}/{start.strftime(_NAME_FORMAT)}Z{SEGMENT_SUFFIX}"
+
+
+def start_from_name(name: str) -> datetime | None:
+    match = _NAME.match(name)
+    if not match:
+        return None
+    return datetime.strptime(match.group(1), _NAME_FORMAT).replace(tzinfo=UTC)
+
+
+def absolute(relpath: str) -> Path:
+    return settings.RECORDINGS_ROOT / relpath
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ProbedSegment:
+    """What a segment file holds, read back from the file itself."""
+
+    duration: timedelta
+    codec: str
+    width: int
+    height: int
+
+
+class UnreadableSegment(Exception):
+    """The file is not a playable video segment."""
+
+
+def probe(path: Path) -> ProbedSegment:
+    """Duration from the first to past the last video packet (imageio's ffmpeg has no ffprobe)."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise UnreadableSegment("no video stream")
+            stream = container.streams.video[0]
+            first = last = None
+            step = 0
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                if first is None:
+                    first = packet.pts
+                if last is None or packet.pts > last:
+                    step = packet.pts - last if last is not None else 0
+                    last = packet.pts
+            if first is None:
+                raise UnreadableSegment("no video packets")
+            seconds = float((last - first + step) * stream.time_base)
+            ctx = stream.codec_context
+            return ProbedSegment(timedelta(seconds=seconds), stream.codec_context.name, ctx.width, ctx.height)
+    except av.error.FFmpegError as exc:
+        raise UnreadableSegment(exc.strerror or type(exc).__name__) from exc
+
+
+def segment_files(camera_id: int, since: datetime | None) -> list[Path]:
+    """The camera's segment files whose hour folder is at or after `since`'s hour, oldest first."""
+    root = camera_dir(camera_id)
+    if not root.is_dir():
+        return []
+    floor = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0) if since else None
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(root).parts
+        if floor and len(rel) == 4:
+            hour = datetime(*map(int, rel), tzinfo=UTC)
+            if hour < floor:
+                dirnames.clear()
+                continue
+        found.extend(Path(dirpath) / name for name in sorted(filenames) if _NAME.match(name))
+    return found

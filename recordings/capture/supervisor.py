@@ -1,0 +1,200 @@
+"""Looks after one camera for as long as its lease is held: sessions, reconnects, gaps and status."""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from cameras.choices import CameraState
+from cameras.models import Camera, CameraStatus
+from recordings.choices import GapCause
+
+from .indexer import get_indexer
+from .lease import Lease, new_holder_id
+from .session import CameraSource, ClosedSegment, RecordingSession, SessionError, StreamInfo
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_shutdown = threading.Event()
+# Holes shorter than this between two segments are timestamp jitter, not a gap.
+GAP_THRESHOLD_S = 0.25
+
+
+def request_shutdown() -> None:
+    """Stop every recorder of this process (worker warm shutdown); each closes its segment first."""
+    _shutdown.set()
+
+
+def load_source(camera_id: int) -> CameraSource | None:
+    """The camera's current connection details, or None when it is disabled or gone."""
+    camera = Camera.objects.filter(pk=camera_id, enabled=True).first()
+    if camera is None:
+        return None
+    return CameraSource(camera_id=camera.pk, url=camera.connection_url(), secrets=tuple(camera.secrets()))
+
+
+class CameraRecorder:
+    """Records one camera until it is disabled or deleted, the lease is lost, or the worker stops."""
+
+    def __init__(self, camera_id: int) -> None:
+        self.camera_id = camera_id
+        self.holder = new_holder_id()
+        self.lease = Lease(camera_id, self.holder)
+        self.indexer = get_indexer()
+        self.stop = threading.Event()  # end the recorder
+        self.restart = threading.Event()  # end the session, start another (configuration changed)
+        self.stop_reason = ""
+        self.source: CameraSource | None = None
+        self.state: str | None = None
+        self.last_end: datetime | None = None
+        self.gap_cause: str | None = None
+        self.gap_detail = ""
+
+    # --- lifetime -------------------------------------------------------------------------------
+    def run(self) -> str:
+        try:
+            if not self.lease.acquire():
+                return f"camera {self.camera_id} is already being recorded"
+        except redis.RedisError:
+            return f"camera {self.camera_id}: Redis unavailable, the dispatcher will try again"
+        keeper = threading.Thread(target=self._keep, name=f"lease-{self.camera_id}", daemon=True)
+        try:
+            self.source = self._wait_for_database(lambda: load_source(self.camera_id))
+            if self.source is None:
+                self._set_state(CameraState.DISABLED)
+                return f"camera {self.camera_id} is disabled or deleted"
+            self.last_end = self._wait_for_database(self._catch_up)
+            keeper.start()
+            self._record()
+            return f"camera {self.camera_id} stopped: {self.stop_reason or 'worker shutdown'}"
+        finally:
+            self.stop.set()
+            if keeper.is_alive():
+                keeper.join(timeout=5)
+            if self.stop_reason == "disabled":
+                self._set_state(CameraState.DISABLED)
+            try:
+                self.lease.release()
+            except redis.RedisError:
+                pass  # it expires by itself
+            connection.close()
+
+    def _stopping(self) -> bool:
+        return self.stop.is_set() or _shutdown.is_set()
+
+    def _catch_up(self) -> datetime | None:
+        from recordings.services import catch_up_camera
+
+        previous = CameraStatus.objects.filter(camera_id=self.camera_id).values_list("state", flat=True).first()
+        self.gap_cause = GapCause.CAMERA_DISABLED if previous == CameraState.DISABLED else GapCause.RECORDER_RESTARTED
+        return catch_up_camera(camera_id=self.camera_id)
+
+    def _wait_for_database(self, read: Callable[[], T]) -> T | None:
+        """Starting needs the database (the camera's URL is there); wait for it rather than give up."""
+        delay = 0.5
+        while not self._stopping():
+            try:
+                return read()
+            except DatabaseError:
+                connection.close()
+                self.stop.wait(delay)
+                delay = min(delay * 2, 5.0)
+        return None
+
+    # --- sessions -------------------------------------------------------------------------------
+    def _record(self) -> None:
+        failures = 0
+        while not self._stopping():
+            self.restart.clear()
+            self._set_state(CameraState.CONNECTING)
+            got_segment = threading.Event()
+            session = RecordingSession(
+                self.source,
+                on_started=self._on_started,
+                on_segment=lambda seg: (got_segment.set(), self._on_segment(seg)),
+                should_stop=lambda: self._stopping() or self.restart.is_set(),
+            )
+            error = session.run()
+            if got_segment.is_set():
+                failures = 0
+            if self._stopping():
+                break
+            if error is None:  # configuration changed: reconnect at once
+                self._note_gap_cause(GapCause.RECORDER_RESTARTED, "The camera's configuration changed.")
+                continue
+            failures += 1
+            self._on_failure(error, first=failures == 1)
+            cap = settings.CAPTURE_ERROR_RETRY_MAX_SECONDS if error.needs_attention else settings.CAPTURE_RETRY_MAX_SECONDS
+            self.stop.wait(min(cap, 0.5 * 2 ** (failures - 1)))
+
+    def _on_started(self, info: StreamInfo) -> None:
+        self._set_state(CameraState.RECORDING, codec=info.codec, width=info.width, height=info.height, fps=info.fps)
+
+    def _on_segment(self, seg: ClosedSegment) -> None:
+        if self.last_end is not None and (seg.start - self.last_end).total_seconds() > GAP_THRESHOLD_S:
+            self.indexer.gap(
+                self.camera_id, self.last_end, seg.start, self.gap_cause or GapCause.UNKNOWN, self.gap_detail
+            )
+        self.gap_cause, self.gap_detail = None, ""
+        self.last_end = max(self.last_end, seg.end) if self.last_end else seg.end
+        self.indexer.segment(seg)
+
+    def _on_failure(self, error: SessionError, *, first: bool) -> None:
+        message = self._scrub(error.message)
+        self._note_gap_cause(error.cause, message)
+        log.info("camera %s: %s", self.camera_id, message)
+        self._set_state(CameraState.ERROR if error.needs_attention else CameraState.OFFLINE, reason=message)
+
+    def _note_gap_cause(self, cause: str, detail: str) -> None:
+        # The first failure explains the gap; later retries during the same outage do not replace it.
+        if self.gap_cause is None:
+            self.gap_cause, self.gap_detail = cause, detail
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.source.secrets if self.source else ():
+            text = text.replace(secret, "***")
+        return text
+
+    def _set_state(self, state: str, reason: str = "", **fields: object) -> None:
+        if state != self.state:
+            fields["since"] = timezone.now()
+            self.state = state
+        self.indexer.status(self.camera_id, state=state, reason=reason, **fields)
+
+    # --- lease and configuration, on their own thread so a blocked read never delays them --------
+    def _keep(self) -> None:
+        interval = settings.CAPTURE_LEASE_SECONDS / 3
+        while not self.stop.wait(interval):
+            if _shutdown.is_set():
+                return
+            try:
+                if not self.lease.renew():
+                    self.stop_reason = "another recorder took the camera"
+                    self.stop.set()
+                    return
+            except redis.RedisError:
+                pass  # keep recording; the lease is re-taken when Redis is back
+            self.indexer.status(self.camera_id, heartbeat_at=timezone.now(), recorder=self.holder)
+            self._check_configuration()
+
+    def _check_configuration(self) -> None:
+        try:
+            exists = Camera.objects.filter(pk=self.camera_id).exists()
+            source = load_source(self.camera_id) if exists else None
+        except DatabaseError:
+            connection.close()
+            return  # keep the configuration we have
+        if source is None:
+            self.stop_reason = "disabled" if exists else "deleted"
+            self.stop.set()
+        elif source != self.source:
+            self.source = source
+            self.restart.set()
+

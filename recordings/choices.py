@@ -1,0 +1,16 @@
+"""Choices of the recordings app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GapCause(models.TextChoices):
+    CAMERA_UNREACHABLE = "camera_unreachable", _("Camera unreachable")
+    STREAM_STALLED = "stream_stalled", _("Stream stalled")
+    STREAM_ENDED = "stream_ended", _("Camera ended the stream")
+    RECORDER_RESTARTED = "recorder_restarted", _("Recorder restarted")
+    AUTH_FAILED = "auth_failed", _("Camera refused the credentials")
+    NO_VIDEO = "no_video", _("Stream has no video")
+    CAMERA_DISABLED = "camera_disabled", _("Camera disabled")
+    STORAGE_ERROR = "storage_error", _("Storage error")
+    UNKNOWN = "unknown", _("Unknown")

@@ -1,0 +1,57 @@
+"""Workflows over the recording index."""
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max
+
+from .capture import storage
+from .models import Segment
+
+log = logging.getLogger(__name__)
+
+
+def index_file(*, camera_id: int, path: Path) -> Segment | None:
+    """Index a segment file that has no row yet (written while the database was away, or cut short
+    by a killed recorder). The start comes from the file name, the length from the file itself."""
+    start = storage.start_from_name(path.name)
+    if start is None:
+        return None
+    try:
+        probed = storage.probe(path)
+    except storage.UnreadableSegment as exc:
+        log.warning("segment %s is unreadable and stays unindexed: %s", path.name, exc)
+        return None
+    if probed.duration.total_seconds() <= 0:
+        return None
+    relpath = str(path.relative_to(settings.RECORDINGS_ROOT))
+    segment = Segment(
+        camera_id=camera_id, start=start, end=start + probed.duration, bytes=path.stat().st_size,
+        sha256=storage.sha256_of(path), path=relpath, node=settings.NODE_NAME,
+        codec=probed.codec, width=probed.width, height=probed.height,
+    )
+    Segment.objects.bulk_create([segment], ignore_conflicts=True)
+    return segment
+
+
+def catch_up_camera(*, camera_id: int) -> datetime | None:
+    """Index this camera's files that are on disk but not in the index; return where recording ended.
+
+    Only the holder of the camera's lease calls this, so no file is still being written."""
+    last_end = Segment.objects.filter(camera_id=camera_id).aggregate(end=Max("end"))["end"]
+    files = storage.segment_files(camera_id, since=last_end)
+    if files:
+        known = set(
+            Segment.objects.filter(camera_id=camera_id, node=settings.NODE_NAME, path__in=[
+                str(p.relative_to(settings.RECORDINGS_ROOT)) for p in files
+            ]).values_list("path", flat=True)
+        )
+        for path in files:
+            if str(path.relative_to(settings.RECORDINGS_ROOT)) in known:
+                continue
+            segment = index_file(camera_id=camera_id, path=path)
+            if segment and (last_end is None or segment.end > last_end):
+                last_end = segment.end
+    return last_end
