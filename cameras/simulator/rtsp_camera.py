@@ -337,9 +337,12 @@ def main(argv: list[str] | None = None) -> int:
                 if len(cmd) == 2 and cmd[0] in ("stop", "start") and cmd[1].isdigit():
                     index = int(cmd[1])
                     if 1 <= index <= a.mounts:
-                        (sim.close if cmd[0] == "stop" else sim.open)(index)
-                        print(f"{cmd[0].upper()}PED {index}" if cmd[0] == "stop" else f"STARTED {index}",
-                              flush=True)
+                        if cmd[0] == "stop":
+                            sim.close(index)
+                            print(f"STOPPED {index}", flush=True)
+                        else:
+                            sim.open(index)
+                            print(f"STARTED {index}", flush=True)
                         continue
                 print(f"ERROR bad command {line!r}", flush=True)
             return GLib.SOURCE_CONTINUE

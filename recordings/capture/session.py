@@ -176,7 +176,7 @@ class RecordingSession:
                 if current is not None and packet.pts > current.last_pts:
                     step = packet.pts - current.last_pts
                 boundary = packet.is_keyframe and (
-                    current is None or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds
+                    current is None or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds - 0.05
                 )
                 if boundary and current is not None:
                     segment_start = self._finish(current, clock, packet.pts, segment_start, ctx)

@@ -1,0 +1,313 @@
+"""Owns the lifetime of every child process (ffmpeg, RTSP simulators, test workers): start, stop, never orphan."""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import queue
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ManagedProcess", "ProcessError", "stop_all"]
+
+_PR_SET_PDEATHSIG = 1
+_MAX_LOG_BYTES = 10 * 1024 * 1024  # a log above this is rotated to <log>.1 at the next start()
+_TAIL_BYTES = 16 * 1024
+
+# Strong references: a running child stays registered (and is stopped at exit) even if its owner forgot it.
+_running: set[ManagedProcess] = set()
+_registry_lock = threading.Lock()
+
+
+class ProcessError(RuntimeError):
+    """A managed process failed to start, exited early, or did not become ready in time."""
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _libc() if os.uname().sysname == "Linux" else None
+
+
+def _make_preexec(parent_pid: int) -> Callable[[], None] | None:
+    """A preexec_fn that asks Linux to SIGTERM the child when its parent dies."""
+    if _LIBC is None:
+        return None
+    libc = _LIBC  # resolved before fork: nothing but a syscall may run in the child
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        # The parent may have died between fork() and prctl(); then no signal would ever come.
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return preexec
+
+
+class _Spawner:
+    """One long-lived thread that performs every fork.
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the process. Forking from a
+    short-lived thread (a request handler, a thread pool worker) would kill the child with it, so all
+    children are forked here, from a daemon thread that lives as long as the interpreter.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue[Any]]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def run(self, fn: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="process-spawner", daemon=True)
+                self._thread.start()
+        reply: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._jobs.put((fn, reply))
+        ok, value = reply.get()
+        if not ok:
+            raise value
+        return value
+
+    def _loop(self) -> None:
+        while True:
+            fn, reply = self._jobs.get()
+            try:
+                reply.put((True, fn()))
+            except BaseException as exc:  # hand every failure back to the caller's thread
+                reply.put((False, exc))
+
+
+_spawner = _Spawner()
+
+
+class ManagedProcess:
+    """A child process with captured output, readiness waiting, pause/resume and a guaranteed stop."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str] | None = None,
+                 log_path: Path | None = None, cwd: Path | None = None, stdin_pipe: bool = False) -> None:
+        """argv is run without a shell; env entries are added to (not replacing) os.environ."""
+        self.name = name
+        self.argv = [str(a) for a in argv]
+        self.env = env
+        self.cwd = cwd
+        self.stdin_pipe = stdin_pipe
+        self._own_log = log_path is None
+        self.log_path = Path(log_path) if log_path is not None else None
+        self._popen: subprocess.Popen[bytes] | None = None
+        self._log_start = 0  # offset of this run's output in the (append-mode) log
+        self._lock = threading.Lock()
+        self._final_tail = ""
+
+    def __repr__(self) -> str:
+        return f"<ManagedProcess {self.name} pid={self.pid} running={self.is_running()}>"
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the current (or last) run, None before start()."""
+        return self._popen.pid if self._popen is not None else None
+
+    @property
+    def returncode(self) -> int | None:
+        """Exit status once exited (negative = killed by that signal), else None."""
+        return self._popen.poll() if self._popen is not None else None
+
+    def is_running(self) -> bool:
+        """True while the child has not exited (a paused child is running)."""
+        return self._popen is not None and self._popen.poll() is None
+
+    def start(self) -> ManagedProcess:
+        """Start the child; a no-op when it already runs."""
+        with self._lock:
+            if self.is_running():
+                return self
+            if self.log_path is None:
+                fd, path = tempfile.mkstemp(prefix=f"{_safe(self.name)}-", suffix=".log")
+                os.close(fd)
+                self.log_path = Path(path)
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            if self.log_path.exists() and self.log_path.stat().st_size > _MAX_LOG_BYTES:
+                self.log_path.replace(self.log_path.with_name(self.log_path.name + ".1"))
+            env = None if self.env is None else {**os.environ, **self.env}
+            with open(self.log_path, "ab") as log:
+                self._log_start = log.tell()
+                preexec = _make_preexec(os.getpid())
+
+                def spawn() -> subprocess.Popen[bytes]:
+                    return subprocess.Popen(
+                        self.argv, stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
+                        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.cwd, close_fds=True,
+                        # Own process group: a terminal's Ctrl-C reaches only the parent, which then
+                        # stops children in order instead of having them die mid-write.
+                        process_group=0, preexec_fn=preexec,
+                    )
+
+                try:
+                    self._popen = _spawner.run(spawn)
+                except OSError as exc:
+                    raise ProcessError(f"{self.name}: cannot run {self.argv[0]}: {exc}") from exc
+            self._final_tail = ""
+            with _registry_lock:
+                _running.add(self)
+            return self
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        """SIGTERM, wait up to timeout, then SIGKILL; returns the exit status. Idempotent."""
+        with self._lock:
+            p = self._popen
+            if p is None:
+                return None
+            if p.poll() is None:
+                self._signal(signal.SIGTERM)
+                self._signal(signal.SIGCONT)  # a paused child cannot act on SIGTERM until continued
+                try:
+                    p.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self._signal(signal.SIGKILL)
+                    p.wait()
+            self._finish()
+            return p.returncode
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send sig to the child only (never its group); reaped by the next stop()/wait()."""
+        self._signal(sig)
+
+    def pause(self) -> None:
+        """SIGSTOP: the child keeps its sockets open but stops answering, like a hung camera."""
+        self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after pause()."""
+        self._signal(signal.SIGCONT)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait for the child to exit; returns its status or None on timeout."""
+        if self._popen is None:
+            return None
+        try:
+            code = self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        with self._lock:
+            self._finish()
+        return code
+
+    def send_line(self, line: str) -> None:
+        """Write one line to the child's stdin (requires stdin_pipe=True)."""
+        if self._popen is None or self._popen.stdin is None:
+            raise ProcessError(f"{self.name}: no stdin pipe")
+        self._popen.stdin.write(line.rstrip("\n").encode() + b"\n")
+        self._popen.stdin.flush()
+
+    def output(self) -> str:
+        """Everything this run has logged so far."""
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        with open(self.log_path, "rb") as f:
+            f.seek(self._log_start)
+            return f.read().decode(errors="replace")
+
+    def tail(self, lines: int = 20) -> str:
+        """The last lines of this run's output, for error messages."""
+        if self._final_tail:
+            text = self._final_tail
+        elif self.log_path is None or not self.log_path.exists():
+            return ""
+        else:
+            with open(self.log_path, "rb") as f:
+                size = f.seek(0, os.SEEK_END)
+                f.seek(max(self._log_start, size - _TAIL_BYTES))
+                text = f.read().decode(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_position(self) -> int:
+        """Current end of the log, to pass as wait_for_line(since=...) before triggering new output."""
+        if self.log_path is None or not self.log_path.exists():
+            return self._log_start
+        return self.log_path.stat().st_size
+
+    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float,
+                      since: int | None = None) -> re.Match[str]:
+        """Block until this run's output (from since, a log_position()) has a line matching pattern.
+
+        Raises ProcessError when the child exits first or timeout seconds pass.
+        """
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        pos, partial = max(self._log_start, since or 0), b""
+        while True:
+            exited = not self.is_running()  # read the state before the output, so no final line is missed
+            if self.log_path is not None and self.log_path.exists():
+                with open(self.log_path, "rb") as f:
+                    f.seek(pos)
+                    chunk = f.read()
+                pos += len(chunk)
+                *lines, partial = (partial + chunk).split(b"\n")
+                if exited:  # the last line may lack its newline
+                    lines.append(partial)
+                for line in lines:
+                    m = rx.search(line.decode(errors="replace"))
+                    if m:
+                        return m
+            if exited:
+                raise ProcessError(
+                    f"{self.name} exited with status {self.returncode} before printing /{rx.pattern}/:\n"
+                    f"{self.tail()}"
+                )
+            if time.monotonic() >= deadline:
+                raise ProcessError(f"{self.name}: no /{rx.pattern}/ within {timeout:g} s:\n{self.tail()}")
+            time.sleep(0.02)
+
+    def _signal(self, sig: int) -> None:
+        # Popen.send_signal polls first, so a reaped child's PID (possibly reused) is never signalled.
+        if self._popen is not None:
+            try:
+                self._popen.send_signal(sig)
+            except ProcessLookupError:
+                pass
+
+    def _finish(self) -> None:
+        with _registry_lock:
+            _running.discard(self)
+        if self._popen is not None and self._popen.stdin is not None:
+            try:
+                self._popen.stdin.close()
+            except OSError:
+                pass
+        if self._own_log and self.log_path is not None and self.log_path.exists():
+            self._final_tail = "\n".join(self.output().splitlines()[-200:])
+            self.log_path.unlink(missing_ok=True)
+            self.log_path = None
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:40] or "process"
+
+
+def stop_all(timeout: float = 5.0) -> None:
+    """Stop every still-running ManagedProcess: SIGTERM all at once, then wait, then SIGKILL stragglers."""
+    with _registry_lock:
+        procs = [p for p in _running if p.is_running()]
+    for p in procs:  # signal all first so N children shut down in parallel, not N x timeout
+        p._signal(signal.SIGTERM)
+        p._signal(signal.SIGCONT)
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        p.wait(max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        p.stop(timeout=1.0)
+
+
+atexit.register(stop_all)

@@ -1,0 +1,129 @@
+"""Fixtures: real PostgreSQL and Redis, real simulated RTSP cameras, real Celery capture workers."""
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from birzai_vms.processes import ManagedProcess
+from cameras.simulator.fleet import SimulatedCamera, free_port
+from tests.support.waiting import wait_for
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            "The tests run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/birzai_vms "
+            "(make test does) and REDIS_URL=redis://127.0.0.1:6379/9."
+        )
+
+
+@pytest.fixture
+def recordings_root(tmp_path: Path, settings: object) -> Path:
+    root = tmp_path / "recordings"
+    root.mkdir()
+    settings.RECORDINGS_ROOT = root
+    return root
+
+
+@pytest.fixture
+def redis_db() -> Iterator[redis.Redis]:
+    """The test Redis database, emptied before and after (leases and queues of other tests)."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def simulator() -> Iterator[Callable[..., SimulatedCamera]]:
+    """Start simulated cameras on free ports; all are stopped at the end, also on failure."""
+    started: list[SimulatedCamera] = []
+
+    def start(name: str = "Test camera", **options: object) -> SimulatedCamera:
+        options.setdefault("port", free_port())
+        camera = SimulatedCamera(name, **options)
+        started.append(camera)
+        camera.start()
+        return camera
+
+    yield start
+    for camera in started:
+        camera.stop()
+
+
+def database_url(port: int | None = None) -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
+
+
+class CaptureStack:
+    """Celery workers run as real processes against the test database and Redis."""
+
+    def __init__(self, tmp_path: Path, recordings_root: Path) -> None:
+        self.tmp_path = tmp_path
+        self.env = {
+            "VMS_MODE": "test",
+            "DJANGO_SETTINGS_MODULE": "birzai_vms.settings",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "RECORDINGS_ROOT": str(recordings_root),
+            "VAR_DIR": str(settings.VAR_DIR),
+            "NODE_NAME": "test-node",
+            "CELERY_BEAT_SCHEDULER": "celery.beat:PersistentScheduler",
+            "PYTHONPATH": str(BASE_DIR),
+        }
+        self.processes: list[ManagedProcess] = []
+
+    def _celery(self, name: str, args: list[str], env: dict[str, str] | None) -> ManagedProcess:
+        argv = [sys.executable, "-m", "celery", "-A", "birzai_vms", "worker", "--loglevel=INFO", "-n", f"{name}@%h",
+                "--without-gossip", "--without-mingle", *args]
+        process = ManagedProcess(name, argv, env={**self.env, **(env or {})}, cwd=BASE_DIR,
+                                 log_path=self.tmp_path / f"{name}.log")
+        self.processes.append(process)
+        process.start()
+        process.wait_for_line(r"ready\.", timeout=60)
+        return process
+
+    def capture_worker(self, name: str = "capture", env: dict[str, str] | None = None) -> ManagedProcess:
+        return self._celery(name, ["-Q", "capture", "-P", "threads", "-c", "16"], env)
+
+    def dispatcher(self) -> ManagedProcess:
+        """The default-queue worker with the beat schedule inside (dispatch_recorders every few seconds)."""
+        schedule = self.tmp_path / "beat-schedule"
+        return self._celery("dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s", str(schedule)],
+                            None)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop(timeout=10)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.tail(40)}" for p in self.processes)
+
+
+@pytest.fixture
+def capture_stack(transactional_db: None, recordings_root: Path, redis_db: redis.Redis,
+                  tmp_path: Path) -> Iterator[CaptureStack]:
+    stack = CaptureStack(tmp_path, recordings_root)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def wait() -> Callable[..., object]:
+    return wait_for
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: waiting with deadlines, TCP proxies, worker processes."""
