@@ -211,7 +211,7 @@ CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
 CAPTURE_RTSP_TIMEOUT_SECONDS = env.float("CAPTURE_RTSP_TIMEOUT_SECONDS", default=5.0)
 # Reconnect backoff: short for a camera that was recording (it usually comes back soon), long for
 # errors that need a person (wrong password, no video), so a broken camera never burns CPU.
-CAPTURE_RETRY_MAX_SECONDS = env.float("CAPTURE_RETRY_MAX_SECONDS", default=3.0)
+CAPTURE_RETRY_MAX_SECONDS = env.float("CAPTURE_RETRY_MAX_SECONDS", default=1.0)
 CAPTURE_ERROR_RETRY_MAX_SECONDS = env.float("CAPTURE_ERROR_RETRY_MAX_SECONDS", default=60.0)
 # A status not refreshed for this long means no recorder is looking after the camera.
 STATUS_STALE_SECONDS = env.float("STATUS_STALE_SECONDS", default=15.0)

@@ -1,10 +1,13 @@
 """Celery tasks of capture: one long-running recorder per camera, and the dispatcher that starts them."""
 
 import logging
+from datetime import timedelta
 
 import redis
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from cameras.models import Camera
 
@@ -27,8 +30,12 @@ def record_camera(camera_id: int) -> str:
 def dispatch_recorders() -> int:
     """Queue a recorder for every enabled camera that has none (new camera, dead worker, lost task)."""
     queued = 0
+    # A recorder cut off from Redis cannot renew its lease but still reports through the database;
+    # starting a second one for its camera would record it twice.
+    alive_since = timezone.now() - timedelta(seconds=settings.CAPTURE_LEASE_SECONDS)
+    cameras = Camera.objects.enabled().exclude(status__heartbeat_at__gte=alive_since)
     try:
-        for camera_id in Camera.objects.enabled().values_list("pk", flat=True):
+        for camera_id in cameras.values_list("pk", flat=True):
             if lease.holder_of(camera_id) is None and lease.claim_dispatch(camera_id):
                 record_camera.delay(camera_id)
                 queued += 1

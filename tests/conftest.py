@@ -26,6 +26,18 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_worker_sessions(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """Killed workers' database sessions can outlive them by a moment; end them before the test
+    database is dropped."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
 def recordings_root(tmp_path: Path, settings: object) -> Path:
     root = tmp_path / "recordings"

@@ -152,6 +152,7 @@ class FrameProducer(threading.Thread):
         self.appsrc, self.painter, self.name_text, self.fps = appsrc, painter, name, fps
         self.stop_event = threading.Event()
         self.labels: dict[int, str] = {}
+        self.last_label = ""
         media.connect("unprepared", lambda *_: self.stop_event.set())
         if text is not None:
             # Set the overlay text from inside the streaming thread, just before textoverlay sees the
@@ -161,7 +162,8 @@ class FrameProducer(threading.Thread):
 
     def _on_buffer(self, pad: Gst.Pad, info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
         s = self.labels.pop(info.get_buffer().pts, None)
-        if s is not None:
+        if s is not None and s != self.last_label:  # any set re-renders the text: skip when unchanged
+            self.last_label = s
             self.text.set_property("text", s)
         return Gst.PadProbeReturn.OK
 

@@ -47,8 +47,9 @@ def holder_of(camera_id: int) -> str | None:
 
 
 def claim_dispatch(camera_id: int) -> bool:
-    """True for the one dispatcher that may queue a recorder now; stops duplicate queueing."""
-    ttl = max(int(settings.CAPTURE_LEASE_SECONDS * 2), 2)
+    """True for the one dispatcher that may queue a recorder now; stops duplicate queueing. A task
+    that has not started within a lease period is queued again, harmlessly: the lease dedups."""
+    ttl = max(int(settings.CAPTURE_LEASE_SECONDS), 1)
     return bool(client().set(f"vms:capture:dispatched:{camera_id}", "1", nx=True, ex=ttl))
 
 
