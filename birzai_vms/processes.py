@@ -1,8 +1,9 @@
-"""Owns the lifetime of every child process (ffmpeg, RTSP simulators, test workers): start, stop, never orphan."""
+"""Owns the lifetime of every child process (ffmpeg, RTSP simulators, workers): start, stop, never orphan."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import os
 import queue
@@ -86,7 +87,7 @@ class _Spawner:
             fn, reply = self._jobs.get()
             try:
                 reply.put((True, fn()))
-            except BaseException as exc:  # hand every failure back to the caller's thread
+            except BaseException as exc:  # noqa: BLE001  (every failure goes back to the caller's thread)
                 reply.put((False, exc))
 
 
@@ -96,8 +97,15 @@ _spawner = _Spawner()
 class ManagedProcess:
     """A child process with captured output, readiness waiting, pause/resume and a guaranteed stop."""
 
-    def __init__(self, name: str, argv: list[str], env: dict[str, str] | None = None,
-                 log_path: Path | None = None, cwd: Path | None = None, stdin_pipe: bool = False) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        cwd: Path | None = None,
+        stdin_pipe: bool = False,
+    ) -> None:
         """argv is run without a shell; env entries are added to (not replacing) os.environ."""
         self.name = name
         self.argv = [str(a) for a in argv]
@@ -147,11 +155,17 @@ class ManagedProcess:
 
                 def spawn() -> subprocess.Popen[bytes]:
                     return subprocess.Popen(
-                        self.argv, stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
-                        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.cwd, close_fds=True,
+                        self.argv,
+                        stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        env=env,
+                        cwd=self.cwd,
+                        close_fds=True,
                         # Own process group: a terminal's Ctrl-C reaches only the parent, which then
                         # stops children in order instead of having them die mid-write.
-                        process_group=0, preexec_fn=preexec,
+                        process_group=0,
+                        preexec_fn=preexec,
                     )
 
                 try:
@@ -238,8 +252,9 @@ class ManagedProcess:
             return self._log_start
         return self.log_path.stat().st_size
 
-    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float,
-                      since: int | None = None) -> re.Match[str]:
+    def wait_for_line(
+        self, pattern: str | re.Pattern[str], timeout: float, since: int | None = None
+    ) -> re.Match[str]:
         """Block until this run's output (from since, a log_position()) has a line matching pattern.
 
         Raises ProcessError when the child exits first or timeout seconds pass.
@@ -273,19 +288,15 @@ class ManagedProcess:
     def _signal(self, sig: int) -> None:
         # Popen.send_signal polls first, so a reaped child's PID (possibly reused) is never signalled.
         if self._popen is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 self._popen.send_signal(sig)
-            except ProcessLookupError:
-                pass
 
     def _finish(self) -> None:
         with _registry_lock:
             _running.discard(self)
         if self._popen is not None and self._popen.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._popen.stdin.close()
-            except OSError:
-                pass
         if self._own_log and self.log_path is not None and self.log_path.exists():
             self._final_tail = "\n".join(self.output().splitlines()[-200:])
             self.log_path.unlink(missing_ok=True)

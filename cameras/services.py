@@ -29,9 +29,11 @@ class ProbeResult:
 
 def probe_camera(camera: Camera, *, timeout: float | None = None) -> ProbeResult:
     """Open the camera's stream over TCP and read a few frames' worth of packets."""
-    from recordings.capture.session import describe_av_error
+    from recordings.capture.session import check_address, describe_av_error
 
     timeout = timeout or settings.CAPTURE_RTSP_TIMEOUT_SECONDS
+    if error := check_address(camera.rtsp_url):
+        return ProbeResult(ok=False, error=error.message)
     try:
         with av.open(
             camera.connection_url(),

@@ -43,6 +43,7 @@ SECRETS_DIR = VAR_DIR / "secrets"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD_FILE = SECRETS_DIR / "admin_password"
 CAMERA_COUNT = 24
+NAMES_FILE = RUN_DIR / "camera-names.txt"
 PRIVATE_REDIS_PORT = 6399
 PORT = int(os.environ.get("PORT") or 8000)
 BASE_PORT = int(os.environ.get("SIMULATOR_BASE_PORT") or 8600)  # camera n: rtsp://127.0.0.1:<BASE_PORT+n>/live
@@ -233,6 +234,16 @@ user.is_staff = user.is_superuser = user.is_active = True
 user.set_password(os.environ["DEMO_ADMIN_PASSWORD"])
 user.save()
 print(("Created" if created else "Updated") + " superuser " + user.username)
+
+# The simulator burns each camera's name into its picture: camera k is rtsp://127.0.0.1:<base+k>/live.
+from django.conf import settings
+from cameras.models import Camera
+base = settings.SIMULATOR_BASE_PORT
+by_url = dict(Camera.objects.values_list("rtsp_url", "name"))
+count = int(os.environ["DEMO_CAMERAS"])
+names = [by_url.get(f"rtsp://127.0.0.1:{base + k}/live", f"Camera {k:02d}") for k in range(1, count + 1)]
+with open(os.environ["DEMO_NAMES_FILE"], "w", encoding="utf-8") as f:
+    f.write("\\n".join(names) + "\\n")
 """
 
 
@@ -369,7 +380,7 @@ class Demo:
             children.append(
                 Child(
                     "cameras",
-                    [PYTHON, MANAGE, "simulate_cameras", "--count", str(CAMERA_COUNT)],
+                    [PYTHON, MANAGE, "simulate_cameras", "--count", str(CAMERA_COUNT), "--names", str(NAMES_FILE)],
                     stop_timeout=10.0,
                     stage=5,
                 )
@@ -486,8 +497,13 @@ class Demo:
             "--no-imports",
             "-c",
             ADMIN_CODE,
-            label=f"manage.py shell: create/update the superuser {ADMIN_USER!r}",
-            extra_env={"DEMO_ADMIN_USER": ADMIN_USER, "DEMO_ADMIN_PASSWORD": password},
+            label=f"manage.py shell: create/update the superuser {ADMIN_USER!r}, list the camera names",
+            extra_env={
+                "DEMO_ADMIN_USER": ADMIN_USER,
+                "DEMO_ADMIN_PASSWORD": password,
+                "DEMO_CAMERAS": str(CAMERA_COUNT),
+                "DEMO_NAMES_FILE": str(NAMES_FILE),
+            },
         )
 
         if not with_cameras:

@@ -1,1 +1,1 @@
-"""Simulated RTSP cameras: a GStreamer RTSP server process per camera (or shared) and its venv-side control."""
+"""Simulated RTSP cameras: GStreamer RTSP server processes (per camera or shared) and their venv-side control."""

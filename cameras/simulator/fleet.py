@@ -1,4 +1,4 @@
-"""Venv-side control of simulated RTSP cameras: one GStreamer server process per camera, or one shared encoder."""
+"""Venv-side control of simulated RTSP cameras: a GStreamer server process per camera, or one shared encoder."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 from birzai_vms.processes import ManagedProcess, ProcessError
 
-SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's Python: the only one with `gi` (python3-gi); see simulator_python()
+# Debian's Python, the only one with `gi` (python3-gi); $SIMULATOR_PYTHON overrides it, see simulator_python().
+SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).with_name("rtsp_camera.py")
 # Exactly what the simulator needs on Debian 12 (bookworm).
 DEBIAN_PACKAGES = (
@@ -103,8 +104,9 @@ class _SimulatorProcess:
         python = simulator_python()
         _check_python(python)
         # -u: unbuffered, so READY and errors reach the log at once even if the script forgets to flush.
-        return ManagedProcess(name, [python, "-u", str(SCRIPT), *self._argv()], log_path=log_path,
-                              stdin_pipe=stdin_pipe)
+        return ManagedProcess(
+            name, [python, "-u", str(SCRIPT), *self._argv()], log_path=log_path, stdin_pipe=stdin_pipe
+        )
 
     def _wait_ready(self, timeout: float) -> None:
         assert self.proc is not None
@@ -158,10 +160,22 @@ class _SimulatorProcess:
 class SimulatedCamera(_SimulatorProcess):
     """One simulated camera: its own rtsp_camera.py process and encoder at rtsp://host:port/path."""
 
-    def __init__(self, name: str, port: int, path: str = "/live", user: str | None = None,
-                 password: str | None = None, audio_only: bool = False, width: int = 1280, height: int = 720,
-                 fps: int = 12, bitrate_kbps: int = 1500, keyframe_seconds: float = 2.0,
-                 host: str = "127.0.0.1", log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        path: str = "/live",
+        user: str | None = None,
+        password: str | None = None,
+        audio_only: bool = False,
+        width: int = 1280,
+        height: int = 720,
+        fps: int = 12,
+        bitrate_kbps: int = 1500,
+        keyframe_seconds: float = 2.0,
+        host: str = "127.0.0.1",
+        log_path: Path | None = None,
+    ) -> None:
         self.name, self.port, self.path, self.host = name, port, path, host
         self.user, self.password, self.audio_only = user, password, audio_only
         self.width, self.height, self.fps = width, height, fps
@@ -183,13 +197,29 @@ class SimulatedCamera(_SimulatorProcess):
         password = self.password if password is None else password
         if user is None:
             return self.url
-        return f"rtsp://{quote(user, safe='')}:{quote(password or '', safe='')}@{self.host}:{self.port}{self.path}"
+        auth = f"{quote(user, safe='')}:{quote(password or '', safe='')}"
+        return f"rtsp://{auth}@{self.host}:{self.port}{self.path}"
 
     def _argv(self) -> list[str]:
         argv = [
-            "--address", self.host, "--port", str(self.port), "--path", self.path, "--name", self.name,
-            "--width", str(self.width), "--height", str(self.height), "--fps", str(self.fps),
-            "--bitrate-kbps", str(self.bitrate_kbps), "--keyframe-seconds", str(self.keyframe_seconds),
+            "--address",
+            self.host,
+            "--port",
+            str(self.port),
+            "--path",
+            self.path,
+            "--name",
+            self.name,
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--fps",
+            str(self.fps),
+            "--bitrate-kbps",
+            str(self.bitrate_kbps),
+            "--keyframe-seconds",
+            str(self.keyframe_seconds),
         ]
         if self.user is not None:
             argv += ["--user", self.user, "--password", self.password or ""]
@@ -224,10 +254,22 @@ class SimulatedCamera(_SimulatorProcess):
 class SharedEncoderCameras(_SimulatorProcess):
     """count cameras at rtsp://host:{base_port+k-1}/path (k = 1..count) fed by ONE encoder in one process."""
 
-    def __init__(self, count: int, base_port: int, path: str = "/live", name: str = "Shared encoder",
-                 user: str | None = None, password: str | None = None, width: int = 1280, height: int = 720,
-                 fps: int = 12, bitrate_kbps: int = 1500, keyframe_seconds: float = 2.0,
-                 host: str = "127.0.0.1", log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        count: int,
+        base_port: int,
+        path: str = "/live",
+        name: str = "Shared encoder",
+        user: str | None = None,
+        password: str | None = None,
+        width: int = 1280,
+        height: int = 720,
+        fps: int = 12,
+        bitrate_kbps: int = 1500,
+        keyframe_seconds: float = 2.0,
+        host: str = "127.0.0.1",
+        log_path: Path | None = None,
+    ) -> None:
         self.count, self.port, self.path, self.name, self.host = count, base_port, path, name, host
         self.user, self.password = user, password
         self.width, self.height, self.fps = width, height, fps
@@ -248,10 +290,27 @@ class SharedEncoderCameras(_SimulatorProcess):
 
     def _argv(self) -> list[str]:
         argv = [
-            "--address", self.host, "--port", str(self.port), "--path", self.path, "--name", self.name,
-            "--width", str(self.width), "--height", str(self.height), "--fps", str(self.fps),
-            "--bitrate-kbps", str(self.bitrate_kbps), "--keyframe-seconds", str(self.keyframe_seconds),
-            "--mounts", str(self.count), "--control-stdin",
+            "--address",
+            self.host,
+            "--port",
+            str(self.port),
+            "--path",
+            self.path,
+            "--name",
+            self.name,
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--fps",
+            str(self.fps),
+            "--bitrate-kbps",
+            str(self.bitrate_kbps),
+            "--keyframe-seconds",
+            str(self.keyframe_seconds),
+            "--mounts",
+            str(self.count),
+            "--control-stdin",
         ]
         if self.user is not None:
             argv += ["--user", self.user, "--password", self.password or ""]

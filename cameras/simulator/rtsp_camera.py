@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Synthetic H.264 RTSP camera (GStreamer RTSP server) with a burned-in clock and machine-readable timecode."""
+"""Synthetic H.264 RTSP camera (GStreamer RTSP server), burned-in clock and machine-readable timecode."""
 
 # Runs under Debian's system Python because `gi` (Gst, GstRtspServer) is only installed there; it must not
 # import Django or numpy. Frames are painted here in pure Python (bytearray slices) so that each frame's
@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import timecode_strip as ts  # noqa: E402  (by path: the system Python cannot import the project package)
@@ -53,8 +53,8 @@ try:
     from zoneinfo import ZoneInfo
 
     DISPLAY_TZ = ZoneInfo("Europe/Vilnius")
-except Exception:  # no tzdata: show UTC rather than refuse to run
-    DISPLAY_TZ = timezone.utc
+except (ImportError, KeyError, OSError):  # no tzdata: show UTC rather than refuse to run
+    DISPLAY_TZ = UTC
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -139,15 +139,22 @@ class Painter:
 
 def label(name: str, millis: int) -> str:
     """Burned-in text: camera name and local (Europe/Vilnius) wall-clock time with milliseconds."""
-    t = datetime.fromtimestamp(millis / 1000, tz=timezone.utc).astimezone(DISPLAY_TZ)
+    t = datetime.fromtimestamp(millis / 1000, tz=UTC).astimezone(DISPLAY_TZ)
     return f"{name}\n{t:%Y-%m-%d %H:%M:%S}.{millis % 1000:03d} {t:%Z}"
 
 
 class FrameProducer(threading.Thread):
     """Pushes frames into one media's appsrc at --fps until the media goes away."""
 
-    def __init__(self, media: GstRtspServer.RTSPMedia, appsrc: Gst.Element, text: Gst.Element | None,
-                 painter: Painter, name: str, fps: int) -> None:
+    def __init__(
+        self,
+        media: GstRtspServer.RTSPMedia,
+        appsrc: Gst.Element,
+        text: Gst.Element | None,
+        painter: Painter,
+        name: str,
+        fps: int,
+    ) -> None:
         super().__init__(daemon=True, name="frames")
         self.appsrc, self.painter, self.name_text, self.fps = appsrc, painter, name, fps
         self.stop_event = threading.Event()
@@ -260,12 +267,16 @@ class Simulator:
             server.get_mount_points().add_factory(a.path, self.factory)
             self.servers.append(server)
 
-    def _on_media_configure(self, factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia) -> None:
+    def _on_media_configure(
+        self, factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia
+    ) -> None:
         bin_ = media.get_element()
         appsrc = bin_.get_by_name("src")
         if appsrc is None or self.painter is None:
             return
-        producer = FrameProducer(media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps)
+        producer = FrameProducer(
+            media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps
+        )
         self.producers = [p for p in self.producers if p.is_alive()] + [producer]
         producer.start()
 
@@ -349,20 +360,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ERROR bad command {line!r}", flush=True)
             return GLib.SOURCE_CONTINUE
 
-        GLib.io_add_watch(sys.stdin.fileno(), GLib.PRIORITY_DEFAULT, GLib.IOCondition.IN | GLib.IOCondition.HUP,
-                          on_stdin)
+        GLib.io_add_watch(
+            sys.stdin.fileno(), GLib.PRIORITY_DEFAULT, GLib.IOCondition.IN | GLib.IOCondition.HUP, on_stdin
+        )
 
     try:
         for i in range(1, a.mounts + 1):
             sim.open(i)
     except GLib.Error as exc:
-        print(f"ERROR cannot listen on {a.address}:{a.port}..{a.port + a.mounts - 1}: {exc.message}", flush=True)
+        print(
+            f"ERROR cannot listen on {a.address}:{a.port}..{a.port + a.mounts - 1}: {exc.message}", flush=True
+        )
         return 2
     extra = f" ports={a.port}-{a.port + a.mounts - 1}" if a.mounts > 1 else ""
     print(f"READY {sim.url(1)}{extra}", flush=True)
     loop.run()
     # A stuck pipeline must not keep a stopped camera alive: exit hard if the tidy shutdown hangs.
-    threading.Timer(3.0, lambda: os._exit(0)).start()
+    watchdog = threading.Timer(3.0, lambda: os._exit(0))
+    watchdog.daemon = True  # a non-daemon timer would itself hold the exit for 3 s
+    watchdog.start()
     sim.shutdown()
     print("STOPPED", flush=True)
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from cameras.simulator import timecode_strip as ts
 # Minimum luma difference between the white and black sync cells; below it the strip is not ours
 # (or the frame is a grey decoding artefact) and any bit decision would be a guess.
 _MIN_CONTRAST = 60
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def read_timecode(gray: np.ndarray) -> datetime | None:

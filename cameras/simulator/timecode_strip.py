@@ -69,7 +69,7 @@ def decode_cells(rows: list[list[int]]) -> int | None:
     if len(rows) != ROWS or any(len(r) != COLS for r in rows):
         return None
     payload: list[int] = []
-    for sync, row in zip(ROW_SYNC, rows):
+    for sync, row in zip(ROW_SYNC, rows, strict=True):
         if tuple(row[: len(sync)]) != sync:
             return None
         payload.extend(row[len(sync) :])

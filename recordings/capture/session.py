@@ -6,11 +6,13 @@ SEGMENT_SECONDS long, so each one plays on its own and HLS can serve it as it is
 """
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import av
 from django.conf import settings
@@ -92,11 +94,25 @@ def describe_av_error(exc: BaseException) -> SessionError:
     if isinstance(exc, EOFError | av.error.EOFError):
         return SessionError(GapCause.STREAM_ENDED, "The camera ended the stream.")
     strerror = getattr(exc, "strerror", None) or type(exc).__name__
-    if "resolve" in strerror.lower() or "name or service" in strerror.lower():
+    return SessionError(GapCause.CAMERA_UNREACHABLE, f"The camera cannot be read: {strerror}.")
+
+
+def check_address(url: str) -> SessionError | None:
+    """Catch what ffmpeg would only call an 'Input/output error': a bad URL or an unknown host name."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or 554
+    except ValueError:
+        return SessionError(GapCause.CAMERA_UNREACHABLE, "The camera's URL is not valid.", needs_attention=True)
+    if not host:
+        return SessionError(GapCause.CAMERA_UNREACHABLE, "The camera's URL has no host.", needs_attention=True)
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
         return SessionError(
             GapCause.CAMERA_UNREACHABLE, "The camera's host name cannot be resolved.", needs_attention=True
         )
-    return SessionError(GapCause.CAMERA_UNREACHABLE, f"The camera cannot be read: {strerror}.")
+    return None
 
 
 class _SegmentFile:
@@ -142,6 +158,8 @@ class RecordingSession:
     def run(self) -> SessionError | None:
         """Record until the end; returns why it ended (None when asked to stop)."""
         timeout = settings.CAPTURE_RTSP_TIMEOUT_SECONDS
+        if error := check_address(self.source.url):
+            return error
         try:
             container = av.open(
                 self.source.url,

@@ -56,6 +56,7 @@ class CameraRecorder:
         self.last_end: datetime | None = None
         self.gap_cause: str | None = None
         self.gap_detail = ""
+        self.last_failure = ""
 
     # --- lifetime -------------------------------------------------------------------------------
     def run(self) -> str:
@@ -149,7 +150,9 @@ class CameraRecorder:
     def _on_failure(self, error: SessionError, *, first: bool) -> None:
         message = self._scrub(error.message)
         self._note_gap_cause(error.cause, message)
-        log.info("camera %s: %s", self.camera_id, message)
+        if first or message != self.last_failure:
+            log.info("camera %s: %s", self.camera_id, message)
+        self.last_failure = message
         self._set_state(CameraState.ERROR if error.needs_attention else CameraState.OFFLINE, reason=message)
 
     def _note_gap_cause(self, cause: str, detail: str) -> None:

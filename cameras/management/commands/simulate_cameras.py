@@ -1,4 +1,4 @@
-"""`manage.py simulate_cameras`: run a fleet of simulated RTSP cameras, or stop/start one camera of a running fleet."""
+"""`manage.py simulate_cameras`: run a fleet of simulated RTSP cameras, or control one camera of a running fleet."""
 
 from __future__ import annotations
 
@@ -58,28 +58,38 @@ class _Slot:
 
 class Command(BaseCommand):
     help = (
-        "Run COUNT simulated RTSP cameras, camera k at rtsp://127.0.0.1:{base_port+k}/live, restarting any that "
-        "die; or control a running fleet: --stop K / --start K (outage of camera K), --pause K / --resume K "
+        "Run COUNT simulated RTSP cameras, camera k at rtsp://127.0.0.1:{base_port+k}/live, restarting any "
+        "that die; or control a running fleet: --stop K / --start K (outage of camera K), --pause K / --resume K "
         "(hung camera), --status. Ctrl-C stops all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--count", type=int, default=24)
-        parser.add_argument("--base-port", type=int, default=None,
-                            help=f"camera k listens on base+k (default settings.SIMULATOR_BASE_PORT or "
-                                 f"{DEFAULT_BASE_PORT})")
+        parser.add_argument(
+            "--base-port",
+            type=int,
+            default=None,
+            help=f"camera k listens on base+k (default settings.SIMULATOR_BASE_PORT or {DEFAULT_BASE_PORT})",
+        )
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--shared-encoder", action="store_true",
-                            help="one encoder for all cameras (same picture everywhere, ~1/COUNT of the CPU)")
-        parser.add_argument("--names", type=Path, help="file with one camera name per line (else 'Camera NN')")
+        parser.add_argument(
+            "--shared-encoder",
+            action="store_true",
+            help="one encoder for all cameras (same picture everywhere, ~1/COUNT of the CPU)",
+        )
+        parser.add_argument("--names", type=Path, help="one camera name per line (else 'Camera NN')")
         parser.add_argument("--width", type=int, default=1280)
         parser.add_argument("--height", type=int, default=720)
         parser.add_argument("--fps", type=int, default=12)
         parser.add_argument("--bitrate-kbps", type=int, default=1500)
         parser.add_argument("--user", help="require RTSP Basic auth with this user (and --password)")
         parser.add_argument("--password")
-        parser.add_argument("--state-dir", type=Path, default=None,
-                            help="pid/marker files (default VAR_DIR/simulator or ./var/simulator)")
+        parser.add_argument(
+            "--state-dir",
+            type=Path,
+            default=None,
+            help="pid/marker files (default VAR_DIR/simulator or ./var/simulator)",
+        )
         control = parser.add_mutually_exclusive_group()
         control.add_argument("--stop", type=int, metavar="K", help="stop camera K of the running fleet")
         control.add_argument("--start", type=int, metavar="K", help="start camera K again")
@@ -136,18 +146,24 @@ class Command(BaseCommand):
                 self.stdout.write(f"camera {k} {want}: {state.get('url', '')}")
                 return
             time.sleep(0.1)
-        raise CommandError(f"camera {k} did not become {want} within {CONTROL_TIMEOUT:g} s (see {state_file})")
+        raise CommandError(
+            f"camera {k} did not become {want} within {CONTROL_TIMEOUT:g} s (see {state_file})"
+        )
 
     def _status(self, state_dir: Path) -> None:
         info = self._fleet_info(state_dir)
-        self.stdout.write(f"fleet pid {info['pid']}, {info['count']} cameras, shared encoder: {info['shared']}")
+        self.stdout.write(
+            f"fleet pid {info['pid']}, {info['count']} cameras, shared encoder: {info['shared']}"
+        )
         for k in range(1, info["count"] + 1):
             try:
                 s = json.loads(_marker(state_dir, k, "state").read_text())
             except (OSError, ValueError):
                 s = {"state": "unknown"}
-            self.stdout.write(f"{k:3d}  {s.get('state', '?'):9s} {s.get('url', '')}  {s.get('name', '')}  "
-                              f"pid={s.get('pid') or '-'}")
+            self.stdout.write(
+                f"{k:3d}  {s.get('state', '?'):9s} {s.get('url', '')}  {s.get('name', '')}  "
+                f"pid={s.get('pid') or '-'}"
+            )
 
     # --- the supervisor -------------------------------------------------------------------------------
 
@@ -168,22 +184,38 @@ class Command(BaseCommand):
             pass
         names = self._names(o["names"], count)
         # Stale markers from an earlier run would silently keep cameras dark.
-        for stale in [*state_dir.glob("camera-*.stopped"), *state_dir.glob("camera-*.paused"),
-                      *state_dir.glob("camera-*.state")]:
+        for stale in [
+            *state_dir.glob("camera-*.stopped"),
+            *state_dir.glob("camera-*.paused"),
+            *state_dir.glob("camera-*.state"),
+        ]:
             stale.unlink(missing_ok=True)
-        common = dict(width=o["width"], height=o["height"], fps=o["fps"], bitrate_kbps=o["bitrate_kbps"],
-                      user=o["user"], password=o["password"], host=o["host"])
+        common = dict(
+            width=o["width"],
+            height=o["height"],
+            fps=o["fps"],
+            bitrate_kbps=o["bitrate_kbps"],
+            user=o["user"],
+            password=o["password"],
+            host=o["host"],
+        )
         # camera k on base_port + k, path /live: this scheme is fixed (the seed data points there).
         shared: SharedEncoderCameras | None = None
         slots: list[_Slot] = []
         if o["shared_encoder"]:
-            shared = SharedEncoderCameras(count, base_port + 1, name="Simulated camera (shared encoder)",
-                                          log_path=state_dir / "shared-encoder.log", **common)
+            shared = SharedEncoderCameras(
+                count,
+                base_port + 1,
+                name="Simulated camera (shared encoder)",
+                log_path=state_dir / "shared-encoder.log",
+                **common,
+            )
             slots = [_Slot(k, names[k - 1], shared.url(k)) for k in range(1, count + 1)]
         else:
             for k in range(1, count + 1):
-                cam = SimulatedCamera(names[k - 1], base_port + k, log_path=state_dir / f"camera-{k:02d}.log",
-                                      **common)
+                cam = SimulatedCamera(
+                    names[k - 1], base_port + k, log_path=state_dir / f"camera-{k:02d}.log", **common
+                )
                 slots.append(_Slot(k, names[k - 1], cam.url, camera=cam))
 
         stopping = False
@@ -192,16 +224,26 @@ class Command(BaseCommand):
             raise KeyboardInterrupt  # SIGTERM (from a supervisor or PDEATHSIG) ends like Ctrl-C: tidy stop
 
         signal.signal(signal.SIGTERM, on_term)
-        (state_dir / "fleet.json").write_text(json.dumps({
-            "pid": os.getpid(), "count": count, "base_port": base_port, "shared": shared is not None,
-            "started": datetime.now(UTC).isoformat(),
-        }))
+        (state_dir / "fleet.json").write_text(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "count": count,
+                    "base_port": base_port,
+                    "shared": shared is not None,
+                    "started": datetime.now(UTC).isoformat(),
+                }
+            )
+        )
         try:
             self._start_all(slots, shared, state_dir)
             mode = "one shared encoder" if shared else "one encoder per camera"
-            self.stdout.write(self.style.SUCCESS(
-                f"{count} simulated cameras ({o['width']}x{o['height']}@{o['fps']}, {mode}); "
-                f"control: manage.py simulate_cameras --stop K | --start K | --status; Ctrl-C stops all"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{count} simulated cameras ({o['width']}x{o['height']}@{o['fps']}, {mode}); "
+                    f"control: manage.py simulate_cameras --stop K | --start K | --status; Ctrl-C stops all"
+                )
+            )
             for s in slots:
                 self.stdout.write(f"  {s.k:3d}  {s.url}  {s.name}")
             while True:
@@ -234,8 +276,17 @@ class Command(BaseCommand):
     def _write_state(self, state_dir: Path, s: _Slot, state: str, pid: int | None = None) -> None:
         s.state = state
         tmp = _marker(state_dir, s.k, "state.tmp")
-        tmp.write_text(json.dumps({"state": state, "url": s.url, "name": s.name, "pid": pid,
-                                   "since": datetime.now(UTC).isoformat()}))
+        tmp.write_text(
+            json.dumps(
+                {
+                    "state": state,
+                    "url": s.url,
+                    "name": s.name,
+                    "pid": pid,
+                    "since": datetime.now(UTC).isoformat(),
+                }
+            )
+        )
         tmp.replace(_marker(state_dir, s.k, "state"))  # atomic: --stop never reads half a file
 
     def _start_all(self, slots: list[_Slot], shared: SharedEncoderCameras | None, state_dir: Path) -> None:
@@ -303,7 +354,9 @@ class Command(BaseCommand):
     def _tick_shared(self, shared: SharedEncoderCameras, slots: list[_Slot], state_dir: Path) -> None:
         if not shared.is_running():
             code = shared.proc.returncode if shared.proc else None
-            self.stderr.write(f"shared-encoder simulator died (exit status {code}), restarting:\n{shared.tail(5)}")
+            self.stderr.write(
+                f"shared-encoder simulator died (exit status {code}), restarting:\n{shared.tail(5)}"
+            )
             try:
                 shared.start()
             except ProcessError as exc:
