@@ -54,7 +54,7 @@ READY_TIMEOUT_S = 60.0
 
 _TTY = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
 _COLOURS = [36, 32, 33, 35, 34, 91, 96, 92]
-_print_lock = threading.Lock()
+_print_lock = threading.RLock()  # re-entrant: a signal handler may print while main holds it
 
 
 def emit(name: str, colour: int, lines: list[str]) -> None:
@@ -90,7 +90,7 @@ class Child:
     name: str
     argv: list[str]
     stop_timeout: float = 10.0
-    stage: int = 0  # stopped in increasing stage order: consumers before what they consume
+    stage: int = 0  # stopped in increasing stage order (in parallel within one): users before what they use
     colour: int = 37
     proc: ManagedProcess | None = None
     started_at: float = 0.0
@@ -390,7 +390,7 @@ class Demo:
                 "web",
                 [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(PORT), "birzai_vms.asgi:application"],
                 stop_timeout=10.0,
-                stage=1,
+                stage=0,
             ),
             Child(
                 "worker",
@@ -409,7 +409,7 @@ class Demo:
                     "INFO",
                 ],
                 stop_timeout=20.0,
-                stage=1,
+                stage=0,
             ),
             # Warm shutdown lets every recorder close its segment; MPEG-TS survives a kill anyway.
             Child(
@@ -431,13 +431,13 @@ class Demo:
                     "INFO",
                 ],
                 stop_timeout=30.0,
-                stage=2,
+                stage=0,
             ),
             # The schedule lives in the database (django-celery-beat); -s only keeps any file out of the tree.
             Child(
                 "beat",
                 [*celery, "beat", "--loglevel", "INFO", "-s", str(RUN_DIR / "celerybeat-schedule")],
-                stop_timeout=10.0,
+                stop_timeout=15.0,
                 stage=0,
             ),
         ]

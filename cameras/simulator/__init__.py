@@ -1,1 +1,1 @@
-"""Simulated RTSP cameras: GStreamer RTSP server processes (per camera or shared) and their venv-side control."""
+"""Simulated RTSP cameras: GStreamer RTSP server processes (per camera or shared) and their control."""

@@ -1,4 +1,4 @@
-"""Venv-side control of simulated RTSP cameras: a GStreamer server process per camera, or one shared encoder."""
+"""Venv-side control of simulated RTSP cameras: a GStreamer process per camera, or one shared encoder."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from birzai_vms.processes import ManagedProcess, ProcessError
 
-# Debian's Python, the only one with `gi` (python3-gi); $SIMULATOR_PYTHON overrides it, see simulator_python().
+# Debian's Python, the only one with `gi` (python3-gi); $SIMULATOR_PYTHON overrides it (simulator_python()).
 SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).with_name("rtsp_camera.py")
 # Exactly what the simulator needs on Debian 12 (bookworm).
@@ -73,7 +73,8 @@ def port_accepts(host: str, port: int, timeout: float = 0.5) -> bool:
 def _check_python(python: str) -> None:
     if not (os.path.isfile(python) and os.access(python, os.X_OK)):
         raise SimulatorUnavailable(
-            f"simulator Python {python!r} not found; install Debian's python3 and: {' '.join(DEBIAN_PACKAGES)}"
+            f"simulator Python {python!r} not found; install Debian's python3 and "
+            f"{' '.join(DEBIAN_PACKAGES)}"
             " (or set SIMULATOR_PYTHON to a Python that can import gi with GstRtspServer)"
         )
 

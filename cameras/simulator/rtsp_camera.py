@@ -140,7 +140,8 @@ class Painter:
 def label(name: str, millis: int) -> str:
     """Burned-in text: camera name and local (Europe/Vilnius) wall-clock time with milliseconds."""
     t = datetime.fromtimestamp(millis / 1000, tz=UTC).astimezone(DISPLAY_TZ)
-    return f"{name}\n{t:%Y-%m-%d %H:%M:%S}.{millis % 1000:03d} {t:%Z}"
+    # textoverlay parses its text as Pango markup: a name with & or < must not break the overlay.
+    return f"{GLib.markup_escape_text(name)}\n{t:%Y-%m-%d %H:%M:%S}.{millis % 1000:03d} {t:%Z}"
 
 
 class FrameProducer(threading.Thread):
@@ -227,8 +228,8 @@ def launch_line(a: argparse.Namespace) -> str:
     return (
         f'( appsrc name=src is-live=true format=time do-timestamp=false caps="{caps}" '
         "max-buffers=2 leaky-type=downstream "
-        "! textoverlay name=text valignment=top halignment=left shaded-background=true "
-        f'font-desc="Sans {max(10, a.height // 36)}" '
+        "! textoverlay name=text valignment=top halignment=left line-alignment=left shaded-background=true "
+        f'font-desc="Sans {max(10, a.height // 48)}" '
         f"! x264enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
         f"threads={a.threads} "
         "! h264parse ! rtph264pay name=pay0 config-interval=1 pt=96 )"

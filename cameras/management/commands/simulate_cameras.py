@@ -1,4 +1,4 @@
-"""`manage.py simulate_cameras`: run a fleet of simulated RTSP cameras, or control one camera of a running fleet."""
+"""`manage.py simulate_cameras`: run a fleet of simulated RTSP cameras, or control one of its cameras."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ class _Slot:
 class Command(BaseCommand):
     help = (
         "Run COUNT simulated RTSP cameras, camera k at rtsp://127.0.0.1:{base_port+k}/live, restarting any "
-        "that die; or control a running fleet: --stop K / --start K (outage of camera K), --pause K / --resume K "
-        "(hung camera), --status. Ctrl-C stops all."
+        "that die; or control a running fleet: --stop K / --start K (outage of camera K), "
+        "--pause K / --resume K (hung camera), --status. Ctrl-C stops all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
