@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cameras.models import CameraStatus
+from recordings.capture import storage
 from recordings.models import Gap
 from tests.factories import CameraFactory
 from tests.recordings.footage import (
@@ -32,6 +33,9 @@ def test_two_cameras_are_recorded_continuously_with_exact_times(capture_stack, s
         for segment in segments:
             assert_segment_is_sound(segment)
             assert 1.5 <= segment.duration.total_seconds() <= 8.5
+            # Indexed within 2 s of the file being closed (its last write).
+            closed = storage.absolute(segment.path).stat().st_mtime
+            assert segment.indexed_at.timestamp() - closed <= 2.0
         assert holes(segments) == []
         assert not Gap.objects.filter(camera=camera).exists()
 
