@@ -19,7 +19,7 @@ class CameraAdminForm(forms.ModelForm):
 
     class Meta:
         model = Camera
-        fields = "__all__"
+        exclude: list[str] = []
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -65,7 +65,9 @@ class Camera(models.Model):
     enabled = models.BooleanField(_("enabled"), default=True)
     retention_days = models.PositiveSmallIntegerField(
         _("retention (days)"), default=default_retention_days,
-        validators=[MinValueValidator(settings.MIN_RETENTION_DAYS, _("The contract requires at least %(limit_value)s days."))],
+        validators=[
+            MinValueValidator(settings.MIN_RETENTION_DAYS, _("The contract requires at least %(limit_value)s days."))
+        ],
     )
     purpose = models.CharField(_("purpose"), max_length=255, default=_("Public order and safety in public places"))
     legal_basis = models.CharField(

@@ -13,18 +13,17 @@ from birzai_vms.processes import ManagedProcess, ProcessError
 # Debian's Python, the only one with `gi` (python3-gi); $SIMULATOR_PYTHON overrides it (simulator_python()).
 SYSTEM_PYTHON = "/usr/bin/python3"
 SCRIPT = Path(__file__).with_name("rtsp_camera.py")
-# Exactly what the simulator needs on Debian 12 (bookworm).
+# Exactly what the simulator needs on Debian 12 (bookworm); gir1.2-gst-rtsp-server-1.0 pulls in
+# libgstrtspserver-1.0-0 and the Gst typelibs. The font is for textoverlay (a slim image has none).
 DEBIAN_PACKAGES = (
     "python3-gi",
-    "gir1.2-gstreamer-1.0",
-    "gir1.2-gst-plugins-base-1.0",
     "gir1.2-gst-rtsp-server-1.0",
-    "gstreamer1.0-rtsp",
     "gstreamer1.0-plugins-base",
     "gstreamer1.0-plugins-good",
     "gstreamer1.0-plugins-bad",
     "gstreamer1.0-plugins-ugly",
     "gstreamer1.0-x",
+    "fonts-dejavu-core",
 )
 _UNAVAILABLE_EXIT = 3  # rtsp_camera.py's exit status when gi or a GStreamer element is missing
 
@@ -83,7 +82,7 @@ def _raise_start_error(proc: ManagedProcess, exc: ProcessError) -> None:
     """Turn the script's UNAVAILABLE exit into SimulatorUnavailable, anything else into ProcessError."""
     if proc.returncode == _UNAVAILABLE_EXIT or "UNAVAILABLE" in proc.tail():
         lines = [ln for ln in proc.tail(50).splitlines() if ln.startswith("UNAVAILABLE")]
-        detail = lines[-1].removeprefix("UNAVAILABLE ").strip() if lines else proc.tail()
+        detail = lines[-1].removeprefix("UNAVAILABLE ").split("; install")[0] if lines else proc.tail()
         raise SimulatorUnavailable(
             f"RTSP simulator cannot run under {proc.argv[0]}: {detail}. "
             f"Debian packages needed: {' '.join(DEBIAN_PACKAGES)}"

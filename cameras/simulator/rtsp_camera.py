@@ -35,8 +35,9 @@ REQUIRED_ELEMENTS = {
     "rtph264pay": "gstreamer1.0-plugins-good",
     "alawenc": "gstreamer1.0-plugins-good",
     "rtppcmapay": "gstreamer1.0-plugins-good",
+    "rtpbin": "gstreamer1.0-plugins-good",  # the RTSP server's media pipeline uses it
 }
-BASE_PACKAGES = "python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-rtsp-server-1.0"
+BASE_PACKAGES = "python3-gi gir1.2-gst-rtsp-server-1.0"
 UNAVAILABLE_EXIT = 3  # fleet.py turns this exit status plus the UNAVAILABLE line into a clear error
 
 try:

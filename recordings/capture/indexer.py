@@ -33,8 +33,6 @@ class Indexer:
         self._ops: deque[Callable[[], None]] = deque()
         self._status: dict[int, dict[str, Any]] = {}
         self._cond = threading.Condition()
-        self._busy = False
-        self.latencies: deque[float] = deque(maxlen=10_000)
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
         self._thread.start()
 
@@ -53,17 +51,11 @@ class Indexer:
             self._status.setdefault(camera_id, {}).update(fields)
             self._cond.notify()
 
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._ops) + len(self._status) + int(self._busy)
-
-    def wait_idle(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while self.pending():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-        return True
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything queued before this call is written (False if the database is away)."""
+        done = threading.Event()
+        self._push(done.set)
+        return done.wait(timeout)
 
     def _push(self, op: Callable[[], None]) -> None:
         with self._cond:
@@ -78,7 +70,6 @@ class Indexer:
             path=seg.relpath, node=self.node, codec=seg.codec, width=seg.width, height=seg.height,
         )
         Segment.objects.bulk_create([row], ignore_conflicts=True)
-        self.latencies.append(time.time() - seg.closed_at)
 
     def _write_status(self, camera_id: int, fields: dict[str, Any]) -> None:
         CameraStatus.objects.update_or_create(camera_id=camera_id, defaults=fields)
@@ -87,7 +78,6 @@ class Indexer:
         with self._cond:
             while not self._ops and not self._status:
                 self._cond.wait()
-            self._busy = True
             if self._ops:
                 return self._ops.popleft()
             camera_id, fields = self._status.popitem()
@@ -110,8 +100,6 @@ class Indexer:
                     connection.close()
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
-            with self._cond:
-                self._busy = False
 
 
 _indexer: Indexer | None = None

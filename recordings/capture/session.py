@@ -60,7 +60,6 @@ class ClosedSegment:
     codec: str
     width: int
     height: int
-    closed_at: float  # POSIX time the file was closed, to measure indexing latency
     clock_offset_s: float | None  # the camera's own clock minus ours, when it sends RTCP reports
 
     @property
@@ -194,7 +193,8 @@ class RecordingSession:
                 if current is not None and packet.pts > current.last_pts:
                     step = packet.pts - current.last_pts
                 boundary = packet.is_keyframe and (
-                    current is None or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds - 0.05
+                    current is None
+                    or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds - 0.05
                 )
                 if boundary and current is not None:
                     segment_start = self._finish(current, clock, packet.pts, segment_start, ctx)
@@ -252,7 +252,6 @@ class RecordingSession:
                 codec=ctx.name,
                 width=ctx.width,
                 height=ctx.height,
-                closed_at=time.time(),
                 clock_offset_s=clock.camera_offset(self._container.start_time_realtime),
             )
         )

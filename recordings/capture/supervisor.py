@@ -1,5 +1,6 @@
 """Looks after one camera for as long as its lease is held: sessions, reconnects, gaps and status."""
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -81,10 +82,10 @@ class CameraRecorder:
                 keeper.join(timeout=5)
             if self.stop_reason == "disabled":
                 self._set_state(CameraState.DISABLED)
-            try:
+            # A warm shutdown waits for this task: let the last segment reach the index first.
+            self.indexer.flush(timeout=5)
+            with contextlib.suppress(redis.RedisError):  # it expires by itself
                 self.lease.release()
-            except redis.RedisError:
-                pass  # it expires by itself
             connection.close()
 
     def _stopping(self) -> bool:
@@ -119,7 +120,7 @@ class CameraRecorder:
             session = RecordingSession(
                 self.source,
                 on_started=self._on_started,
-                on_segment=lambda seg: (got_segment.set(), self._on_segment(seg)),
+                on_segment=lambda seg, got=got_segment: (got.set(), self._on_segment(seg)),
                 should_stop=lambda: self._stopping() or self.restart.is_set(),
             )
             error = session.run()
@@ -132,7 +133,8 @@ class CameraRecorder:
                 continue
             failures += 1
             self._on_failure(error, first=failures == 1)
-            cap = settings.CAPTURE_ERROR_RETRY_MAX_SECONDS if error.needs_attention else settings.CAPTURE_RETRY_MAX_SECONDS
+            slow = error.needs_attention
+            cap = settings.CAPTURE_ERROR_RETRY_MAX_SECONDS if slow else settings.CAPTURE_RETRY_MAX_SECONDS
             self.stop.wait(min(cap, 0.5 * 2 ** (failures - 1)))
 
     def _on_started(self, info: StreamInfo) -> None:

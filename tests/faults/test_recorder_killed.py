@@ -30,14 +30,14 @@ def test_killed_recorder_loses_nothing_on_disk_and_recording_moves_on(capture_st
         victim.kill()
         killed_at = timezone.now()
 
-        after = wait_for(lambda: Segment.objects.filter(camera=camera, start__gt=killed_at).first(),
+        after = wait_for(lambda t=killed_at: Segment.objects.filter(camera=camera, start__gt=t).first(),
                          timeout=40, what=f"recording to resume after kill {round_}")
         assert after.start - killed_at <= timedelta(seconds=15)
         # The segment being written when the worker died is on disk, playable, and indexed.
         cut = Segment.objects.filter(camera=camera, start__lt=killed_at).order_by("-start").first()
         assert killed_at - cut.end < timedelta(seconds=1.5)
         assert_segment_is_sound(cut)
-        gap = wait_for(lambda: Gap.objects.filter(camera=camera, start=cut.end).first(), timeout=5, what="the gap")
+        gap = wait_for(lambda c=cut: Gap.objects.filter(camera=camera, start=c.end).first(), timeout=5, what="the gap")
         assert gap.end == after.start
         assert gap.cause == GapCause.RECORDER_RESTARTED
 

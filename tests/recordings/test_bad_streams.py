@@ -53,7 +53,8 @@ def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simu
     try:
         wait_for(reported, timeout=40, what="every camera to report its problem")
     except AssertionError:
-        print({k: CameraStatus.objects.filter(camera=c).values_list("state", "reason").first() for k, c in cameras.items()})
+        print({k: CameraStatus.objects.filter(camera=c).values_list("state", "reason").first()
+               for k, c in cameras.items()})
         print(worker.tail(60))
         raise
     for key, camera in cameras.items():

@@ -20,6 +20,6 @@ def test_duplicate_delivery_of_a_capture_task_records_once(capture_stack, simula
     wait_for(lambda: recorded_seconds(camera) >= 10, timeout=60, what="10 s of recording")
     holder = lease.holder_of(camera.pk)
     output = "".join(w.output() for w in workers)
-    assert output.count(f"succeeded in") and output.count(f"'camera {camera.pk} is already being recorded'") == 2
+    assert output.count("succeeded in") and output.count(f"'camera {camera.pk} is already being recorded'") == 2
     assert holes(segments_of(camera)) == []  # no overlapping segments from a second recorder
     assert lease.holder_of(camera.pk) == holder

@@ -1,5 +1,6 @@
 """A TCP proxy the test owns, to cut a service off from a recorder without touching the service."""
 
+import contextlib
 import socket
 import threading
 
@@ -72,7 +73,5 @@ class TcpProxy:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
