@@ -252,9 +252,7 @@ class ManagedProcess:
             return self._log_start
         return self.log_path.stat().st_size
 
-    def wait_for_line(
-        self, pattern: str | re.Pattern[str], timeout: float, since: int | None = None
-    ) -> re.Match[str]:
+    def wait_for_line(self, pattern: str | re.Pattern[str], timeout: float, since: int | None = None) -> re.Match[str]:
         """Block until this run's output (from since, a log_position()) has a line matching pattern.
 
         Raises ProcessError when the child exits first or timeout seconds pass.
@@ -278,8 +276,7 @@ class ManagedProcess:
                         return m
             if exited:
                 raise ProcessError(
-                    f"{self.name} exited with status {self.returncode} before printing /{rx.pattern}/:\n"
-                    f"{self.tail()}"
+                    f"{self.name} exited with status {self.returncode} before printing /{rx.pattern}/:\n{self.tail()}"
                 )
             if time.monotonic() >= deadline:
                 raise ProcessError(f"{self.name}: no /{rx.pattern}/ within {timeout:g} s:\n{self.tail()}")

@@ -18,8 +18,18 @@ class CameraStatusInline(admin.StackedInline):
     extra = 0
     max_num = 0
     readonly_fields = [
-        "state", "reason", "since", "heartbeat_at", "last_segment_end", "bitrate_kbps", "codec", "width",
-        "height", "fps", "clock_offset_s", "recorder",
+        "state",
+        "reason",
+        "since",
+        "heartbeat_at",
+        "last_segment_end",
+        "bitrate_kbps",
+        "codec",
+        "width",
+        "height",
+        "fps",
+        "clock_offset_s",
+        "recorder",
     ]
     fields = readonly_fields
 

@@ -8,11 +8,15 @@ from .models import Camera
 
 class CameraAdminForm(forms.ModelForm):
     rtsp_username = forms.CharField(
-        label=_("RTSP user name"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("RTSP user name"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the stored value."),
     )
     rtsp_password = forms.CharField(
-        label=_("RTSP password"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("RTSP password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the stored value. Stored encrypted; never shown again."),
     )
     clear_credentials = forms.BooleanField(label=_("Remove the stored credentials"), required=False)
@@ -32,4 +36,3 @@ class CameraAdminForm(forms.ModelForm):
         if cleaned.get("rtsp_password") and not cleaned.get("rtsp_username"):
             self.add_error("rtsp_username", _("A password needs a user name."))
         return cleaned
-

@@ -23,7 +23,9 @@ def validate_rtsp_url(value: str) -> None:
     except ValueError as exc:
         raise ValidationError(_("This is not a valid URL: %(reason)s."), params={"reason": exc}) from exc
     if parts.scheme not in {"rtsp", "rtsps"}:
-        raise ValidationError(_("The URL must start with rtsp:// or rtsps://, for example rtsp://10.0.0.5:554/stream1."))
+        raise ValidationError(
+            _("The URL must start with rtsp:// or rtsps://, for example rtsp://10.0.0.5:554/stream1.")
+        )
     if not parts.hostname:
         raise ValidationError(_("The URL has no camera address (host)."))
     if parts.username or parts.password:
@@ -49,22 +51,33 @@ class Camera(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     place = models.CharField(_("place description"), max_length=255, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     rtsp_url = models.CharField(
-        _("RTSP URL"), max_length=500, validators=[validate_rtsp_url],
+        _("RTSP URL"),
+        max_length=500,
+        validators=[validate_rtsp_url],
         help_text=_("For example rtsp://10.0.0.5:554/stream1, without user name or password."),
     )
     rtsp_username = EncryptedTextField(_("RTSP user name"), blank=True, default="")
     rtsp_password = EncryptedTextField(_("RTSP password"), blank=True, default="")
     enabled = models.BooleanField(_("enabled"), default=True)
     retention_days = models.PositiveSmallIntegerField(
-        _("retention (days)"), default=default_retention_days,
+        _("retention (days)"),
+        default=default_retention_days,
         validators=[
             MinValueValidator(settings.MIN_RETENTION_DAYS, _("The contract requires at least %(limit_value)s days."))
         ],
@@ -121,7 +134,9 @@ class CameraStatus(models.Model):
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     fps = models.FloatField(_("frame rate"), null=True, blank=True)
     clock_offset_s = models.FloatField(
-        _("camera clock offset (s)"), null=True, blank=True,
+        _("camera clock offset (s)"),
+        null=True,
+        blank=True,
         help_text=_("How far the camera's own clock is ahead (+) or behind (−) this server's clock."),
     )
 

@@ -29,7 +29,7 @@ class ProbeResult:
 
 def probe_camera(camera: Camera, *, timeout: float | None = None) -> ProbeResult:
     """Open the camera's stream over TCP and read a few frames' worth of packets."""
-    from recordings.capture.session import check_address, describe_av_error
+    from recordings.capture.session import check_address, describe_av_error, rtsp_options
 
     timeout = timeout or settings.CAPTURE_RTSP_TIMEOUT_SECONDS
     if error := check_address(camera.rtsp_url):
@@ -37,7 +37,7 @@ def probe_camera(camera: Camera, *, timeout: float | None = None) -> ProbeResult
     try:
         with av.open(
             camera.connection_url(),
-            options={"rtsp_transport": "tcp", "timeout": str(int(timeout * 1_000_000))},
+            options=rtsp_options(timeout),
             timeout=(timeout, timeout),
         ) as container:
             if not container.streams.video:

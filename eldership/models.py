@@ -11,11 +11,15 @@ class Eldership(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=40, unique=True)
     centre_latitude = models.DecimalField(
-        _("centre latitude"), max_digits=9, decimal_places=6,
+        _("centre latitude"),
+        max_digits=9,
+        decimal_places=6,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     centre_longitude = models.DecimalField(
-        _("centre longitude"), max_digits=9, decimal_places=6,
+        _("centre longitude"),
+        max_digits=9,
+        decimal_places=6,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
 

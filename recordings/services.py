@@ -28,9 +28,16 @@ def index_file(*, camera_id: int, path: Path) -> Segment | None:
         return None
     relpath = str(path.relative_to(settings.RECORDINGS_ROOT))
     segment = Segment(
-        camera_id=camera_id, start=start, end=start + probed.duration, bytes=path.stat().st_size,
-        sha256=storage.sha256_of(path), path=relpath, node=settings.NODE_NAME,
-        codec=probed.codec, width=probed.width, height=probed.height,
+        camera_id=camera_id,
+        start=start,
+        end=start + probed.duration,
+        bytes=path.stat().st_size,
+        sha256=storage.sha256_of(path),
+        path=relpath,
+        node=settings.NODE_NAME,
+        codec=probed.codec,
+        width=probed.width,
+        height=probed.height,
     )
     Segment.objects.bulk_create([segment], ignore_conflicts=True)
     return segment
@@ -44,9 +51,11 @@ def catch_up_camera(*, camera_id: int) -> datetime | None:
     files = storage.segment_files(camera_id, since=last_end)
     if files:
         known = set(
-            Segment.objects.filter(camera_id=camera_id, node=settings.NODE_NAME, path__in=[
-                str(p.relative_to(settings.RECORDINGS_ROOT)) for p in files
-            ]).values_list("path", flat=True)
+            Segment.objects.filter(
+                camera_id=camera_id,
+                node=settings.NODE_NAME,
+                path__in=[str(p.relative_to(settings.RECORDINGS_ROOT)) for p in files],
+            ).values_list("path", flat=True)
         )
         for path in files:
             if str(path.relative_to(settings.RECORDINGS_ROOT)) in known:

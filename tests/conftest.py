@@ -97,10 +97,23 @@ class CaptureStack:
         self.processes: list[ManagedProcess] = []
 
     def _celery(self, name: str, args: list[str], env: dict[str, str] | None) -> ManagedProcess:
-        argv = [sys.executable, "-m", "celery", "-A", "birzai_vms", "worker", "--loglevel=INFO", "-n", f"{name}@%h",
-                "--without-gossip", "--without-mingle", *args]
-        process = ManagedProcess(name, argv, env={**self.env, **(env or {})}, cwd=BASE_DIR,
-                                 log_path=self.tmp_path / f"{name}.log")
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "birzai_vms",
+            "worker",
+            "--loglevel=INFO",
+            "-n",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            *args,
+        ]
+        process = ManagedProcess(
+            name, argv, env={**self.env, **(env or {})}, cwd=BASE_DIR, log_path=self.tmp_path / f"{name}.log"
+        )
         self.processes.append(process)
         process.start()
         process.wait_for_line(r"ready\.", timeout=60)
@@ -112,8 +125,9 @@ class CaptureStack:
     def dispatcher(self) -> ManagedProcess:
         """The default-queue worker with the beat schedule inside (dispatch_recorders every few seconds)."""
         schedule = self.tmp_path / "beat-schedule"
-        return self._celery("dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s", str(schedule)],
-                            None)
+        return self._celery(
+            "dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s", str(schedule)], None
+        )
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -124,8 +138,9 @@ class CaptureStack:
 
 
 @pytest.fixture
-def capture_stack(transactional_db: None, recordings_root: Path, redis_db: redis.Redis,
-                  tmp_path: Path) -> Iterator[CaptureStack]:
+def capture_stack(
+    transactional_db: None, recordings_root: Path, redis_db: redis.Redis, tmp_path: Path
+) -> Iterator[CaptureStack]:
     stack = CaptureStack(tmp_path, recordings_root)
     try:
         yield stack

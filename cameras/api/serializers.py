@@ -13,8 +13,17 @@ class CameraStatusSerializer(serializers.ModelSerializer):
     class Meta:
         model = CameraStatus
         fields = [
-            "state", "reason", "since", "heartbeat_at", "last_segment_end", "bitrate_kbps", "codec", "width",
-            "height", "fps", "clock_offset_s",
+            "state",
+            "reason",
+            "since",
+            "heartbeat_at",
+            "last_segment_end",
+            "bitrate_kbps",
+            "codec",
+            "width",
+            "height",
+            "fps",
+            "clock_offset_s",
         ]
 
     def get_state(self, status: CameraStatus) -> CameraState:
@@ -31,8 +40,19 @@ class CameraSerializer(serializers.ModelSerializer):
     class Meta:
         model = Camera
         fields = [
-            "id", "name", "eldership", "place", "latitude", "longitude", "rtsp_url", "has_credentials", "enabled",
-            "retention_days", "purpose", "legal_basis", "status",
+            "id",
+            "name",
+            "eldership",
+            "place",
+            "latitude",
+            "longitude",
+            "rtsp_url",
+            "has_credentials",
+            "enabled",
+            "retention_days",
+            "purpose",
+            "legal_basis",
+            "status",
         ]
 
     def get_has_credentials(self, camera: Camera) -> bool:

@@ -231,7 +231,7 @@ def launch_line(a: argparse.Namespace) -> str:
         "max-buffers=2 leaky-type=downstream "
         "! textoverlay name=text valignment=top halignment=left line-alignment=left shaded-background=true "
         f'font-desc="Sans {max(10, a.height // 48)}" '
-        f"! x264enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
+        f"! x264enc name=enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
         f"threads={a.threads} "
         "! h264parse ! rtph264pay name=pay0 config-interval=1 pt=96 )"
     )
@@ -248,6 +248,7 @@ class Simulator:
         self.factory.set_shared(True)
         self.factory.connect("media-configure", self._on_media_configure)
         self.producers: list[FrameProducer] = []
+        self.encoder: Gst.Element | None = None
         auth = None
         if a.user is not None:
             auth = GstRtspServer.RTSPAuth()
@@ -267,18 +268,33 @@ class Simulator:
             if auth is not None:
                 server.set_auth(auth)
             server.get_mount_points().add_factory(a.path, self.factory)
+            server.connect("client-connected", self._on_client_connected)
             self.servers.append(server)
 
-    def _on_media_configure(
-        self, factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia
-    ) -> None:
+    def _on_client_connected(self, server: GstRtspServer.RTSPServer, client: GstRtspServer.RTSPClient) -> None:
+        client.connect("play-request", self._on_play_request)
+
+    def _on_play_request(self, client: GstRtspServer.RTSPClient, context: object) -> None:
+        # Like most IP cameras, start a new viewer on a fresh keyframe instead of making it wait for
+        # the next GOP; sent just after PLAY so the keyframe is not consumed before the viewer plays.
+        GLib.timeout_add(100, self._force_keyframe)
+
+    def _force_keyframe(self) -> bool:
+        if self.encoder is not None:
+            event = Gst.Event.new_custom(
+                Gst.EventType.CUSTOM_UPSTREAM,
+                Gst.Structure.new_from_string("GstForceKeyUnit, all-headers=(boolean)true"),
+            )
+            self.encoder.send_event(event)
+        return False
+
+    def _on_media_configure(self, factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia) -> None:
         bin_ = media.get_element()
+        self.encoder = bin_.get_by_name("enc")
         appsrc = bin_.get_by_name("src")
         if appsrc is None or self.painter is None:
             return
-        producer = FrameProducer(
-            media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps
-        )
+        producer = FrameProducer(media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps)
         self.producers = [p for p in self.producers if p.is_alive()] + [producer]
         producer.start()
 
@@ -370,9 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(1, a.mounts + 1):
             sim.open(i)
     except GLib.Error as exc:
-        print(
-            f"ERROR cannot listen on {a.address}:{a.port}..{a.port + a.mounts - 1}: {exc.message}", flush=True
-        )
+        print(f"ERROR cannot listen on {a.address}:{a.port}..{a.port + a.mounts - 1}: {exc.message}", flush=True)
         return 2
     extra = f" ports={a.port}-{a.port + a.mounts - 1}" if a.mounts > 1 else ""
     print(f"READY {sim.url(1)}{extra}", flush=True)

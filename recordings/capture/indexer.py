@@ -38,8 +38,12 @@ class Indexer:
 
     def segment(self, seg: ClosedSegment) -> None:
         self._push(lambda: self._write_segment(seg))
-        self.status(seg.camera_id, last_segment_end=seg.end, bitrate_kbps=round(seg.bitrate_kbps, 1),
-                    clock_offset_s=seg.clock_offset_s)
+        self.status(
+            seg.camera_id,
+            last_segment_end=seg.end,
+            bitrate_kbps=round(seg.bitrate_kbps, 1),
+            clock_offset_s=seg.clock_offset_s,
+        )
 
     def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
         gap = Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255])
@@ -66,8 +70,16 @@ class Indexer:
         path = storage.absolute(seg.relpath)
         sha = storage.sha256_of(path)
         row = Segment(
-            camera_id=seg.camera_id, start=seg.start, end=seg.end, bytes=seg.bytes, sha256=sha,
-            path=seg.relpath, node=self.node, codec=seg.codec, width=seg.width, height=seg.height,
+            camera_id=seg.camera_id,
+            start=seg.start,
+            end=seg.end,
+            bytes=seg.bytes,
+            sha256=sha,
+            path=seg.relpath,
+            node=self.node,
+            codec=seg.codec,
+            width=seg.width,
+            height=seg.height,
         )
         Segment.objects.bulk_create([row], ignore_conflicts=True)
 

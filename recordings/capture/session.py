@@ -96,6 +96,12 @@ def describe_av_error(exc: BaseException) -> SessionError:
     return SessionError(GapCause.CAMERA_UNREACHABLE, f"The camera cannot be read: {strerror}.")
 
 
+def rtsp_options(timeout: float) -> dict[str, str]:
+    """Demuxer options for reading a camera: TCP, a socket timeout for hung cameras, and no frame-rate
+    probing (the rate is in the stream header; probing it costs ~2 s before the first frame)."""
+    return {"rtsp_transport": "tcp", "timeout": str(int(timeout * 1_000_000)), "fpsprobesize": "0"}
+
+
 def check_address(url: str) -> SessionError | None:
     """Catch what ffmpeg would only call an 'Input/output error': a bad URL or an unknown host name."""
     try:
@@ -162,7 +168,7 @@ class RecordingSession:
         try:
             container = av.open(
                 self.source.url,
-                options={"rtsp_transport": "tcp", "timeout": str(int(timeout * 1_000_000))},
+                options=rtsp_options(timeout),
                 timeout=(timeout, timeout),
             )
         except Exception as exc:  # noqa: BLE001 - every failure to open is reported, never raised

@@ -202,4 +202,3 @@ class CameraRecorder:
         elif source != self.source:
             self.source = source
             self.restart.set()
-

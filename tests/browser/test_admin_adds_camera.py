@@ -30,8 +30,11 @@ def test_camera_added_in_the_admin_is_recording_within_15_seconds(live_server, c
     page.wait_for_url(f"{live_server.url}/admin/cameras/camera/")
 
     camera = Camera.objects.get(name="Pabiržė – autobusų stotelė")
-    wait_for(lambda: CameraStatus.objects.filter(camera=camera, state="recording").exists(), timeout=15,
-             what="the new camera to be recording")
+    wait_for(
+        lambda: CameraStatus.objects.filter(camera=camera, state="recording").exists(),
+        timeout=15,
+        what="the new camera to be recording",
+    )
     assert time.monotonic() - saved_at <= 15
     page.reload()
     row = page.locator("#result_list tr", has_text="Pabiržė – autobusų stotelė")

@@ -38,13 +38,26 @@ def test_segments_of_a_camera_in_a_time_range(api):
     base = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     for i in range(5):
         start = base + timedelta(seconds=4 * i)
-        Segment.objects.create(camera=camera, start=start, end=start + timedelta(seconds=4), bytes=1, sha256="0" * 64,
-                               path=f"{camera.pk}/{i}.ts", node="n", codec="h264", width=1280, height=720)
-    response = api.get("/api/segments/", {"camera": camera.pk, "start": "2026-11-27T08:00:05Z",
-                                           "end": "2026-11-27T08:00:12Z"})
+        Segment.objects.create(
+            camera=camera,
+            start=start,
+            end=start + timedelta(seconds=4),
+            bytes=1,
+            sha256="0" * 64,
+            path=f"{camera.pk}/{i}.ts",
+            node="n",
+            codec="h264",
+            width=1280,
+            height=720,
+        )
+    response = api.get(
+        "/api/segments/", {"camera": camera.pk, "start": "2026-11-27T08:00:05Z", "end": "2026-11-27T08:00:12Z"}
+    )
     assert response.status_code == 200
     assert [s["start"] for s in response.json()["results"]] == [
-        "2026-11-27T10:00:04+02:00", "2026-11-27T10:00:08+02:00"]
+        "2026-11-27T10:00:04+02:00",
+        "2026-11-27T10:00:08+02:00",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -54,8 +54,17 @@ def test_admin_shows_clear_errors_and_saves_nothing_for_bad_input(admin_client):
     eldership = EldershipFactory()
     response = admin_client.post(
         "/admin/cameras/camera/add/",
-        {"eldership": eldership.pk, "name": "Bad", "rtsp_url": "http://x/y", "retention_days": 10,
-         "purpose": "p", "legal_basis": "b", "enabled": "on", "status-TOTAL_FORMS": 0, "status-INITIAL_FORMS": 0},
+        {
+            "eldership": eldership.pk,
+            "name": "Bad",
+            "rtsp_url": "http://x/y",
+            "retention_days": 10,
+            "purpose": "p",
+            "legal_basis": "b",
+            "enabled": "on",
+            "status-TOTAL_FORMS": 0,
+            "status-INITIAL_FORMS": 0,
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -71,8 +80,17 @@ def test_admin_never_shows_a_stored_password(admin_client):
     # Saving the form without typing the password again keeps it.
     response = admin_client.post(
         f"/admin/cameras/camera/{camera.pk}/change/",
-        {"eldership": camera.eldership_id, "name": camera.name, "rtsp_url": camera.rtsp_url, "retention_days": 45,
-         "purpose": "p", "legal_basis": "b", "enabled": "on", "status-TOTAL_FORMS": 0, "status-INITIAL_FORMS": 0},
+        {
+            "eldership": camera.eldership_id,
+            "name": camera.name,
+            "rtsp_url": camera.rtsp_url,
+            "retention_days": 45,
+            "purpose": "p",
+            "legal_basis": "b",
+            "enabled": "on",
+            "status-TOTAL_FORMS": 0,
+            "status-INITIAL_FORMS": 0,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     camera.refresh_from_db()

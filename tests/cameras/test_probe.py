@@ -23,7 +23,8 @@ def test_probe_explains_failures_without_showing_the_password(simulator):
     silent = simulator("Silent", audio_only=True)
     cases = {
         "refused the user name or password": CameraFactory.build(
-            rtsp_url=secured.url, rtsp_username="operator", rtsp_password="Wrong-Pass-2"),
+            rtsp_url=secured.url, rtsp_username="operator", rtsp_password="Wrong-Pass-2"
+        ),
         "no video track": CameraFactory.build(rtsp_url=silent.url),
         "refused the connection": CameraFactory.build(rtsp_url=f"rtsp://127.0.0.1:{free_port()}/live"),
         "cannot be resolved": CameraFactory.build(rtsp_url="rtsp://no-such-camera.invalid/live"),

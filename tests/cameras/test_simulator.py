@@ -40,9 +40,7 @@ def start_camera() -> Iterator[Callable[..., SimulatedCamera]]:
         camera.stop()
 
 
-def live_frames(
-    url: str, seconds: float, min_frames: int = 12
-) -> list[tuple[float, datetime | None, bool, float]]:
+def live_frames(url: str, seconds: float, min_frames: int = 12) -> list[tuple[float, datetime | None, bool, float]]:
     """(receive time, decoded timecode, keyframe, start_time_realtime-based time) of live frames.
 
     Frames buffered while av.open probes the stream arrive in a burst and are skipped: collection starts with

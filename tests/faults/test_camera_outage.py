@@ -25,7 +25,6 @@ def test_outage_is_recorded_as_a_gap_and_recording_resumes(capture_stack, simula
 
     stopped_at = timezone.now()
     failing.stop()
-    print("stop took", (timezone.now() - stopped_at).total_seconds())
     wait_for(lambda: CameraStatus.objects.get(camera=camera).state == "offline", timeout=10, what="offline status")
     hold(20 - (timezone.now() - stopped_at).total_seconds())
     failing.start()
@@ -35,8 +34,11 @@ def test_outage_is_recorded_as_a_gap_and_recording_resumes(capture_stack, simula
     assert gap.cause == GapCause.STREAM_ENDED
     assert abs((gap.start - stopped_at).total_seconds()) <= 2.0
     assert -2.0 <= (gap.end - returned_at).total_seconds() <= 2.0
-    resumed = wait_for(lambda: segments_of(camera)[-1].start >= gap.end and segments_of(camera)[-1],
-                       timeout=15, what="a segment after the outage")
+    resumed = wait_for(
+        lambda: segments_of(camera)[-1].start >= gap.end and segments_of(camera)[-1],
+        timeout=15,
+        what="a segment after the outage",
+    )
     assert (resumed.start - returned_at) <= timedelta(seconds=5)
     assert_segment_is_sound(resumed)
 

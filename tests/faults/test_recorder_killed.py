@@ -30,8 +30,11 @@ def test_killed_recorder_loses_nothing_on_disk_and_recording_moves_on(capture_st
         victim.kill()
         killed_at = timezone.now()
 
-        after = wait_for(lambda t=killed_at: Segment.objects.filter(camera=camera, start__gt=t).first(),
-                         timeout=40, what=f"recording to resume after kill {round_}")
+        after = wait_for(
+            lambda t=killed_at: Segment.objects.filter(camera=camera, start__gt=t).first(),
+            timeout=40,
+            what=f"recording to resume after kill {round_}",
+        )
         assert after.start - killed_at <= timedelta(seconds=15)
         # The segment being written when the worker died is on disk, playable, and indexed.
         cut = Segment.objects.filter(camera=camera, start__lt=killed_at).order_by("-start").first()

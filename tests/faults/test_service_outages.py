@@ -39,8 +39,11 @@ def _record_through_outage(capture_stack, simulator, proxy: TcpProxy, env: dict)
     proxy.restore()
     restored_at = timezone.now()
 
-    wait_for(lambda: recorded_until(camera) and recorded_until(camera) >= restored_at, timeout=30,
-             what="the index to catch up")
+    wait_for(
+        lambda: recorded_until(camera) and recorded_until(camera) >= restored_at,
+        timeout=30,
+        what="the index to catch up",
+    )
     _assert_everything_on_disk_is_indexed_without_holes(camera)
 
 
@@ -59,7 +62,8 @@ def test_redis_outage_loses_no_footage(capture_stack, simulator):
     url = urlsplit(settings.REDIS_URL)
     proxy = TcpProxy(url.hostname, url.port or 6379).start()
     try:
-        _record_through_outage(capture_stack, simulator, proxy,
-                               {"REDIS_URL": f"redis://127.0.0.1:{proxy.port}{url.path}"})
+        _record_through_outage(
+            capture_stack, simulator, proxy, {"REDIS_URL": f"redis://127.0.0.1:{proxy.port}{url.path}"}
+        )
     finally:
         proxy.cut()

@@ -29,11 +29,11 @@ def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simu
         "wrong password": CameraFactory(rtsp_url=secured.url, rtsp_username="operator", rtsp_password=WRONG),
         "no video": CameraFactory(rtsp_url=silent.url),
         "unreachable": CameraFactory(rtsp_url=f"rtsp://127.0.0.1:{free_port()}/live"),
-        "unknown host": CameraFactory(rtsp_url="rtsp://camera.invalid/live", rtsp_password=WRONG,
-                                      rtsp_username="x"),
+        "unknown host": CameraFactory(rtsp_url="rtsp://camera.invalid/live", rtsp_password=WRONG, rtsp_username="x"),
         # A row written around validation (an import, a bad migration) must not crash the recorder.
-        "malformed": Camera.objects.create(eldership=CameraFactory().eldership, name="Malformed",
-                                           rtsp_url="rtsp://127.0.0.1:99999999/"),
+        "malformed": Camera.objects.create(
+            eldership=CameraFactory().eldership, name="Malformed", rtsp_url="rtsp://127.0.0.1:99999999/"
+        ),
     }
     capture_stack.dispatcher()
     worker = capture_stack.capture_worker()
@@ -53,8 +53,12 @@ def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simu
     try:
         wait_for(reported, timeout=40, what="every camera to report its problem")
     except AssertionError:
-        print({k: CameraStatus.objects.filter(camera=c).values_list("state", "reason").first()
-               for k, c in cameras.items()})
+        print(
+            {
+                k: CameraStatus.objects.filter(camera=c).values_list("state", "reason").first()
+                for k, c in cameras.items()
+            }
+        )
         print(worker.tail(60))
         raise
     for key, camera in cameras.items():
@@ -73,5 +77,8 @@ def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simu
     camera = cameras["wrong password"]
     camera.rtsp_password = PASSWORD
     camera.save()
-    wait_for(lambda: CameraStatus.objects.get(camera=camera).state == "recording", timeout=90,
-             what="the fixed camera to record")
+    wait_for(
+        lambda: CameraStatus.objects.get(camera=camera).state == "recording",
+        timeout=90,
+        what="the fixed camera to record",
+    )

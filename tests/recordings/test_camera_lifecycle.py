@@ -27,15 +27,21 @@ def test_disable_enable_and_delete_are_followed_within_seconds(capture_stack, si
     camera.save()
     disabled_at = timezone.now()
     wait_for(lambda: lease.holder_of(camera.pk) is None, timeout=10, what="the recorder to stop")
-    status = wait_for(lambda: CameraStatus.objects.filter(camera=camera, state="disabled").first(), timeout=5,
-                      what="the disabled status")
+    status = wait_for(
+        lambda: CameraStatus.objects.filter(camera=camera, state="disabled").first(),
+        timeout=5,
+        what="the disabled status",
+    )
     assert status.effective_state()[0] == "disabled"
     assert recorded_until(camera) - disabled_at < timedelta(seconds=5)
 
     camera.enabled = True
     camera.save()
-    wait_for(lambda: Segment.objects.filter(camera=camera, start__gt=disabled_at).exists(), timeout=30,
-             what="recording after re-enabling")
+    wait_for(
+        lambda: Segment.objects.filter(camera=camera, start__gt=disabled_at).exists(),
+        timeout=30,
+        what="recording after re-enabling",
+    )
     gap = Gap.objects.get(camera=camera)
     assert gap.cause == GapCause.CAMERA_DISABLED
 

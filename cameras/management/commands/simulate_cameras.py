@@ -146,23 +146,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"camera {k} {want}: {state.get('url', '')}")
                 return
             time.sleep(0.1)
-        raise CommandError(
-            f"camera {k} did not become {want} within {CONTROL_TIMEOUT:g} s (see {state_file})"
-        )
+        raise CommandError(f"camera {k} did not become {want} within {CONTROL_TIMEOUT:g} s (see {state_file})")
 
     def _status(self, state_dir: Path) -> None:
         info = self._fleet_info(state_dir)
-        self.stdout.write(
-            f"fleet pid {info['pid']}, {info['count']} cameras, shared encoder: {info['shared']}"
-        )
+        self.stdout.write(f"fleet pid {info['pid']}, {info['count']} cameras, shared encoder: {info['shared']}")
         for k in range(1, info["count"] + 1):
             try:
                 s = json.loads(_marker(state_dir, k, "state").read_text())
             except (OSError, ValueError):
                 s = {"state": "unknown"}
             self.stdout.write(
-                f"{k:3d}  {s.get('state', '?'):9s} {s.get('url', '')}  {s.get('name', '')}  "
-                f"pid={s.get('pid') or '-'}"
+                f"{k:3d}  {s.get('state', '?'):9s} {s.get('url', '')}  {s.get('name', '')}  pid={s.get('pid') or '-'}"
             )
 
     # --- the supervisor -------------------------------------------------------------------------------
@@ -213,9 +208,7 @@ class Command(BaseCommand):
             slots = [_Slot(k, names[k - 1], shared.url(k)) for k in range(1, count + 1)]
         else:
             for k in range(1, count + 1):
-                cam = SimulatedCamera(
-                    names[k - 1], base_port + k, log_path=state_dir / f"camera-{k:02d}.log", **common
-                )
+                cam = SimulatedCamera(names[k - 1], base_port + k, log_path=state_dir / f"camera-{k:02d}.log", **common)
                 slots.append(_Slot(k, names[k - 1], cam.url, camera=cam))
 
         stopping = False
@@ -354,9 +347,7 @@ class Command(BaseCommand):
     def _tick_shared(self, shared: SharedEncoderCameras, slots: list[_Slot], state_dir: Path) -> None:
         if not shared.is_running():
             code = shared.proc.returncode if shared.proc else None
-            self.stderr.write(
-                f"shared-encoder simulator died (exit status {code}), restarting:\n{shared.tail(5)}"
-            )
+            self.stderr.write(f"shared-encoder simulator died (exit status {code}), restarting:\n{shared.tail(5)}")
             try:
                 shared.start()
             except ProcessError as exc:

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: object) -> None:
         parser.add_argument(
-            "--base-port", type=int, default=settings.SIMULATOR_BASE_PORT,
+            "--base-port",
+            type=int,
+            default=settings.SIMULATOR_BASE_PORT,
             help="Camera n is rtsp://127.0.0.1:<base-port + n>/live (the simulate_cameras scheme).",
         )
 

@@ -1,0 +1,128 @@
+"""Helpers shared by the benchmarks: services, /proc readings, machine description, statistics."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot run or went wrong; the message says why."""
+
+
+def redact(url: str) -> str:
+    """The URL with its password (if any) replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}"))
+
+
+def ensure_postgres(url: str) -> None:
+    """Connect to the database at url, creating it when the server is up but the database is missing."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise BenchError(f"DATABASE_URL={redact(url)} is not a PostgreSQL URL")
+    dbname = unquote(parts.path.lstrip("/")) or "postgres"
+    params = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+        "connect_timeout": 3,
+    }
+    try:
+        psycopg2.connect(dbname=dbname, **params).close()
+        return
+    except psycopg2.OperationalError as exc:
+        if f'"{dbname}" does not exist' not in str(exc):
+            raise BenchError(f"PostgreSQL is not reachable at {redact(url)}: {str(exc).strip()}") from exc
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    finally:
+        conn.close()
+
+
+def flush_redis(url: str) -> None:
+    """FLUSHDB the Redis database at url (the benchmark's own)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        client.flushdb()
+        client.close()
+    except redis.RedisError as exc:
+        raise BenchError(f"Redis is not reachable at {redact(url)}: {exc}") from exc
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of the process (all its threads, not its children), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
+
+
+def rss_bytes(pid: int) -> int:
+    """VmRSS of the process."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def child_pids(pid: int) -> list[int]:
+    """PIDs of the process's children (of any of its threads)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def machine() -> dict[str, object]:
+    """What the numbers were measured on."""
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), platform.machine())
+    meminfo = Path("/proc/meminfo").read_text().split()
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": model,
+        "memory_gb": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024**2, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0..100) by linear interpolation; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def wait_for(check: Callable[[], T], *, timeout: float, what: str, interval: float = 0.5) -> T:
+    """check()'s first truthy value; BenchError when the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise BenchError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+    return value

@@ -1,0 +1,479 @@
+"""Recording benchmark: our Celery capture worker against bare ffmpeg, on the same 24 simulated cameras.
+
+`make bench` runs `.venv/bin/python bench/recording.py` and writes bench/results/recording.json.
+
+One shared-encoder RTSP simulator serves N cameras (its own CPU is not counted). Phase 1 records them
+as production does: a real capture worker (`celery worker -Q capture -P threads`) and a dispatcher
+worker with beat, against PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, flushed at start and
+end). Once every camera reports `recording` and has a first segment, the worker's CPU time
+(utime+stime from /proc) and RSS are measured for --seconds; then index latency (indexed_at minus the
+file's mtime, for segments closed in the window) and gaps (Gap rows and holes > 0.2 s in the window)
+are read from the index. Phase 2 stream-copies the same URLs with one bare `ffmpeg -f segment` process
+per camera for as long and measures the same way. Every child is a ManagedProcess, stopped at the end
+and on failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402  (after the path fix: run as a script)
+    BenchError,
+    child_pids,
+    cpu_seconds,
+    ensure_postgres,
+    flush_redis,
+    machine,
+    percentile,
+    redact,
+    rss_bytes,
+    wait_for,
+)
+from birzai_vms.processes import ManagedProcess  # noqa: E402
+from cameras.simulator.fleet import SharedEncoderCameras, free_port_range  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/birzai_vms_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
+OUTPUT = ROOT / "bench" / "results" / "recording.json"
+ELDERSHIP_CODE = "bench"
+HOLE_S = 0.2
+MB = 1024 * 1024
+DESIGN = (
+    "one Celery capture worker process on a threads pool; one PyAV stream-copy session per camera in its own "
+    "thread; one indexer thread"
+)
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+@dataclass
+class Window:
+    """What the measured processes used between start and end (POSIX times)."""
+
+    start: float
+    end: float
+    cpu: dict[int, float]  # pid -> CPU seconds spent in the window
+    rss: dict[int, int]  # pid -> VmRSS at the end
+    rss_peak: dict[int, int]  # pid -> highest VmRSS sampled during the window
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+def measure(procs: list[ManagedProcess], seconds: float) -> Window:
+    """CPU and memory of procs over `seconds`; BenchError if one of them exits meanwhile."""
+    pids = [p.pid for p in procs if p.pid is not None]
+    start = time.time()
+    before = {pid: cpu_seconds(pid) for pid in pids}
+    peak = dict.fromkeys(pids, 0)
+    while (left := start + seconds - time.time()) > 0:
+        time.sleep(min(1.0, left))
+        if dead := [p.name for p in procs if not p.is_running()]:
+            raise BenchError(f"{', '.join(dead)} exited during the measurement")
+        peak = {pid: max(peak[pid], rss_bytes(pid)) for pid in pids}
+    after = {pid: cpu_seconds(pid) for pid in pids}
+    end = time.time()
+    rss = {pid: rss_bytes(pid) for pid in pids}
+    peak = {pid: max(peak[pid], rss[pid]) for pid in pids}
+    return Window(start, end, {pid: after[pid] - before[pid] for pid in pids}, rss, peak)
+
+
+def overlap(start: float, end: float, window: Window) -> float:
+    return max(0.0, min(end, window.end) - max(start, window.start))
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str) -> None:
+        self.args = args
+        self.tmp = tmp
+        self.recordings = tmp / "recordings"
+        self.processes: list[ManagedProcess] = []
+        self.simulator: SharedEncoderCameras | None = None
+        self.django_ready = False
+        self.env = {
+            "VMS_MODE": "test",
+            "DJANGO_SETTINGS_MODULE": "birzai_vms.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "RECORDINGS_ROOT": str(self.recordings),
+            "VAR_DIR": str(tmp / "var"),
+            "NODE_NAME": "bench",
+            "CELERY_BEAT_SCHEDULER": "celery.beat:PersistentScheduler",
+            "PYTHONPATH": str(ROOT),
+        }
+
+    # --- processes ----------------------------------------------------------------------------------
+    def spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> ManagedProcess:
+        process = ManagedProcess(name, argv, env=env, log_path=self.tmp / "logs" / f"{name}.log", cwd=ROOT)
+        self.processes.append(process)
+        return process.start()
+
+    def celery_worker(self, name: str, args: list[str]) -> ManagedProcess:
+        argv = [sys.executable, "-m", "celery", "-A", "birzai_vms", "worker", "--loglevel=INFO", "-n",
+                f"bench-{name}@%h", "--without-gossip", "--without-mingle", *args]  # fmt: skip
+        worker = self.spawn(name, argv, self.env)
+        worker.wait_for_line(r"ready\.", timeout=60)
+        return worker
+
+    def stop_all(self) -> None:
+        for process in reversed(self.processes):
+            process.stop(timeout=20)
+        if self.simulator is not None:
+            self.simulator.stop()
+
+    def tails(self) -> str:
+        shown = [p for p in self.processes if not p.name.startswith("ffmpeg-")] + [
+            p for p in self.processes if p.name.startswith("ffmpeg-") and p.returncode not in (None, 0, -15, 255)
+        ][:2]
+        return "\n".join(f"--- {p.name} (last lines)\n{p.tail(15)}" for p in shown)
+
+    # --- the run ------------------------------------------------------------------------------------
+    def run(self) -> dict[str, object]:
+        os.environ.update(self.env)
+        say("migrating the benchmark database")
+        migrate = self.spawn("migrate", [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput"], self.env)
+        if migrate.wait(timeout=300) != 0:
+            raise BenchError(f"manage.py migrate failed:\n{migrate.tail()}")
+        import django
+
+        django.setup()
+        self.django_ready = True
+        self.simulator = SharedEncoderCameras(
+            self.args.cameras, free_port_range(self.args.cameras), log_path=self.tmp / "logs" / "simulator.log"
+        )
+        say(f"starting the simulator: {self.args.cameras} cameras from one encoder")
+        self.simulator.start()
+        ours = self.record_with_vms(self.simulator.urls)
+        bare = self.record_with_ffmpeg(self.simulator.urls)
+        return self.report(ours, bare)
+
+    def create_cameras(self, urls: list[str]) -> list[int]:
+        from cameras.models import Camera
+        from eldership.models import Eldership
+
+        Camera.objects.filter(eldership__code=ELDERSHIP_CODE).delete()
+        if others := Camera.objects.enabled().count():
+            raise BenchError(
+                f"the database has {others} other enabled cameras, which the capture worker would record too; "
+                "point DATABASE_URL at a database of its own (the default is birzai_vms_bench)"
+            )
+        eldership, _ = Eldership.objects.get_or_create(
+            code=ELDERSHIP_CODE,
+            defaults={"name": "Benchmark", "centre_latitude": "56.200000", "centre_longitude": "24.750000"},
+        )
+        cameras = [
+            Camera(eldership=eldership, name=f"Bench camera {k:02d}", rtsp_url=url) for k, url in enumerate(urls, 1)
+        ]
+        return [c.pk for c in Camera.objects.bulk_create(cameras)]
+
+    def delete_cameras(self) -> None:
+        if not self.django_ready:
+            return
+        from cameras.models import Camera
+
+        Camera.objects.filter(eldership__code=ELDERSHIP_CODE).delete()
+
+    def record_with_vms(self, urls: list[str]) -> dict[str, object]:
+        from cameras.choices import CameraState
+        from cameras.models import CameraStatus
+        from recordings.models import Gap, Segment
+
+        ids = self.create_cameras(urls)
+        n = len(ids)
+        say("phase 1: our recorder (capture worker + dispatcher)")
+        worker = self.celery_worker("capture", ["-Q", "capture", "-P", "threads", "-c", "32"])
+        baseline_rss = rss_bytes(worker.pid)
+        dispatcher = self.celery_worker("dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s",
+                                                       str(self.tmp / "beat")])  # fmt: skip
+
+        def all_recording() -> bool:
+            if not worker.is_running():
+                raise BenchError("the capture worker exited")
+            recording = CameraStatus.objects.filter(camera_id__in=ids, state=CameraState.RECORDING).count()
+            with_segment = Segment.objects.filter(camera_id__in=ids).values("camera_id").distinct().count()
+            return recording == n and with_segment == n
+
+        began = time.monotonic()
+        wait_for(all_recording, timeout=self.args.ready_timeout, what=f"all {n} cameras recording with a segment")
+        startup_s = time.monotonic() - began
+        say(f"all {n} cameras recording after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
+        children = child_pids(worker.pid)
+        window = measure([worker, dispatcher], self.args.seconds)
+
+        # The segments open at the end of the window close within a segment length; wait for their rows.
+        end = datetime.fromtimestamp(window.end, UTC)
+        wait_for(
+            lambda: Segment.objects.filter(camera_id__in=ids, end__gte=end).values("camera_id").distinct().count() == n,
+            timeout=30,
+            what="the segments open at the end of the window to be indexed",
+        )
+        time.sleep(1)
+        dispatcher.stop(timeout=20)
+        worker.stop(timeout=20)
+
+        segments = list(Segment.objects.filter(camera_id__in=ids, end__gt=end - timedelta(seconds=window.seconds + 30)))
+        latencies, indexed = [], set()
+        for seg in segments:
+            indexed.add(seg.path)
+            mtime = (self.recordings / seg.path).stat().st_mtime
+            if window.start <= mtime <= window.end:
+                latencies.append(seg.indexed_at.timestamp() - mtime)
+        closed = [p for p in self.recordings.rglob("*.ts") if window.start <= p.stat().st_mtime <= window.end]
+        unindexed = [p for p in closed if str(p.relative_to(self.recordings)) not in indexed]
+
+        gaps = Gap.objects.filter(camera_id__in=ids, start__lt=end, end__gt=datetime.fromtimestamp(window.start, UTC))
+        gap_rows_s = sum(overlap(g.start.timestamp(), g.end.timestamp(), window) for g in gaps)
+        holes_s = 0.0
+        for camera_id in ids:
+            cursor = window.start
+            for seg in sorted((s for s in segments if s.camera_id == camera_id), key=lambda s: s.start):
+                if seg.end.timestamp() <= window.start or seg.start.timestamp() >= window.end:
+                    continue
+                if seg.start.timestamp() - cursor > HOLE_S:
+                    holes_s += min(seg.start.timestamp(), window.end) - cursor
+                cursor = max(cursor, seg.end.timestamp())
+            if window.end - cursor > HOLE_S:
+                holes_s += window.end - cursor
+
+        cpu = window.cpu[worker.pid]
+        rss = window.rss[worker.pid]
+        return {
+            "design": DESIGN,
+            "command": "python -m celery -A birzai_vms worker -Q capture -P threads -c 32 --without-gossip "
+            "--without-mingle",
+            "seconds": round(window.seconds, 2),
+            "startup_s": round(startup_s, 1),
+            "cpu_seconds": round(cpu, 2),
+            "cpu_percent_of_one_core": round(100 * cpu / window.seconds, 2),
+            "cpu_percent_of_one_core_per_camera": round(100 * cpu / window.seconds / n, 3),
+            "rss_mb_baseline": round(baseline_rss / MB, 1),
+            "rss_mb_end": round(rss / MB, 1),
+            "rss_mb_peak": round(window.rss_peak[worker.pid] / MB, 1),
+            "rss_mb_per_camera": round(rss / MB / n, 2),
+            "rss_mb_per_camera_above_baseline": round((rss - baseline_rss) / MB / n, 2),
+            "worker_children": len(children),
+            "segments_closed_in_window": len(closed),
+            "segments_unindexed": len(unindexed),
+            "index_latency_p50_s": _round(percentile(latencies, 50), 3),
+            "index_latency_p95_s": _round(percentile(latencies, 95), 3),
+            "index_latency_max_s": _round(max(latencies, default=None), 3),
+            "gap_rows_seconds": round(gap_rows_s, 2),
+            "hole_seconds": round(holes_s, 2),
+            "gap_seconds_total": round(gap_rows_s + holes_s, 2),
+            "dispatcher_cpu_percent_of_one_core": round(100 * window.cpu[dispatcher.pid] / window.seconds, 2),
+        }
+
+    def record_with_ffmpeg(self, urls: list[str]) -> dict[str, object]:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        say(f"phase 2: {len(urls)} bare ffmpeg processes")
+        dirs, procs = [], []
+        for k, url in enumerate(urls, 1):
+            out = self.tmp / "ffmpeg" / f"{k:02d}"
+            out.mkdir(parents=True)
+            dirs.append(out)
+            argv = [exe, "-hide_banner", "-nostdin", "-loglevel", "warning", "-rtsp_transport", "tcp", "-i", url,
+                    "-c", "copy", "-f", "segment", "-segment_time", "4", "-reset_timestamps", "1",
+                    str(out / "%06d.ts")]  # fmt: skip
+            procs.append(self.spawn(f"ffmpeg-{k:02d}", argv))
+
+        def all_segmented() -> bool:
+            if dead := [p.name for p in procs if not p.is_running()]:
+                raise BenchError(f"{', '.join(dead)} exited:\n{procs[0].tail()}")
+            return all(len(list(d.iterdir())) >= 2 for d in dirs)  # the first segment closed
+
+        began = time.monotonic()
+        wait_for(all_segmented, timeout=self.args.ready_timeout, what="a first segment from every ffmpeg")
+        startup_s = time.monotonic() - began
+        say(f"all {len(urls)} ffmpeg segmenting after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
+        window = measure(procs, self.args.seconds)
+        for proc in procs:
+            proc.stop(timeout=10)
+        closed = [p for d in dirs for p in d.iterdir() if window.start <= p.stat().st_mtime <= window.end]
+        cpu, rss, n = sum(window.cpu.values()), sum(window.rss.values()), len(urls)
+        version = ManagedProcess("ffmpeg-version", [exe, "-version"]).start()
+        version.wait(timeout=10)
+        return {
+            "command": "ffmpeg -rtsp_transport tcp -i URL -c copy -f segment -segment_time 4 -reset_timestamps 1 "
+            "DIR/%06d.ts (one process per camera)",
+            "ffmpeg": (version.tail(200).splitlines() or ["?"])[0],
+            "seconds": round(window.seconds, 2),
+            "startup_s": round(startup_s, 1),
+            "cpu_seconds": round(cpu, 2),
+            "cpu_percent_of_one_core": round(100 * cpu / window.seconds, 2),
+            "cpu_percent_of_one_core_per_camera": round(100 * cpu / window.seconds / n, 3),
+            "rss_mb_total": round(rss / MB, 1),
+            "rss_mb_peak_sum": round(sum(window.rss_peak.values()) / MB, 1),
+            "rss_mb_per_camera": round(rss / MB / n, 2),
+            "segments_closed_in_window": len(closed),
+        }
+
+    def report(self, ours: dict[str, object], bare: dict[str, object]) -> dict[str, object]:
+        import av
+
+        assert self.simulator is not None
+        sim = self.simulator
+        ours_rate = float(ours["cpu_seconds"]) / float(ours["seconds"])
+        bare_rate = float(bare["cpu_seconds"]) / float(bare["seconds"])
+        ratio = ours_rate / bare_rate if bare_rate else None
+        p95 = ours["index_latency_p95_s"]
+        result: dict[str, object] = {
+            "benchmark": "recording",
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "cameras": self.args.cameras,
+            "seconds": ours["seconds"],
+            "cpu_ratio_vs_bare_ffmpeg": _round(ratio, 3),
+            "cpu_percent_of_one_core_per_camera": ours["cpu_percent_of_one_core_per_camera"],
+            "rss_mb_per_camera": ours["rss_mb_per_camera"],
+            "index_latency_p95_s": p95,
+            "gap_seconds_total": ours["gap_seconds_total"],
+            "goals": {
+                "index_latency_p95_s": {"goal": "<= 2", "met": p95 is not None and float(p95) <= 2.0},
+                "gap_seconds_total": {"goal": "== 0", "met": ours["gap_seconds_total"] == 0},
+                "rss_mb_per_camera": {"goal": "<= 40", "met": float(ours["rss_mb_per_camera"]) <= 40},
+                "cpu_ratio_vs_bare_ffmpeg": {
+                    "goal": "<= 1.3 (aim <= 1.0)",
+                    "met": ratio is not None and ratio <= 1.3,
+                    "aim_met": ratio is not None and ratio <= 1.0,
+                },
+            },
+            "design": DESIGN,
+            "recorder": ours,
+            "bare_ffmpeg": bare,
+            "stream": {
+                "codec": "h264",
+                "width": sim.width,
+                "height": sim.height,
+                "fps": sim.fps,
+                "bitrate_kbps": sim.bitrate_kbps,
+                "keyframe_seconds": sim.keyframe_seconds,
+                "transport": "RTSP over TCP from one shared-encoder GStreamer simulator (its CPU not counted)",
+                "segment_seconds": 4,
+            },
+            "machine": {**machine(), "pyav": av.__version__, "pyav_ffmpeg": getattr(av, "ffmpeg_version_info", "?")},
+        }
+        return result
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def summary(r: dict[str, Any]) -> str:
+    ours, bare, m = r["recorder"], r["bare_ffmpeg"], r["machine"]
+    goals = r["goals"]
+
+    def mark(key: str) -> str:
+        return "ok" if goals[key]["met"] else "MISSED"
+
+    return "\n".join(
+        [
+            f"Recording benchmark, {r['date']}: {r['cameras']} cameras, {r['seconds']} s window",
+            f"machine: {m['nproc']} x {m['cpu_model']}, {m['memory_gb']} GB",
+            f"design: {r['design']}",
+            "",
+            f"{'':28}{'our recorder':>16}{'bare ffmpeg':>16}",
+            *(
+                f"{label:28}{ours[a]:>16}{bare[b]:>16}"
+                for label, a, b in [
+                    ("CPU % of one core, total", "cpu_percent_of_one_core", "cpu_percent_of_one_core"),
+                    (
+                        "CPU % of one core, /camera",
+                        "cpu_percent_of_one_core_per_camera",
+                        "cpu_percent_of_one_core_per_camera",
+                    ),
+                    ("RSS MB, total at end", "rss_mb_end", "rss_mb_total"),
+                    ("RSS MB, per camera", "rss_mb_per_camera", "rss_mb_per_camera"),
+                    ("segments closed in window", "segments_closed_in_window", "segments_closed_in_window"),
+                ]
+            ),
+            "",
+            f"CPU ratio vs bare ffmpeg   {r['cpu_ratio_vs_bare_ffmpeg']}   "
+            f"(<= 1.3 bar: {mark('cpu_ratio_vs_bare_ffmpeg')}; <= 1.0 aim: "
+            f"{'ok' if goals['cpu_ratio_vs_bare_ffmpeg']['aim_met'] else 'missed'})",
+            f"RSS per camera             {r['rss_mb_per_camera']} MB (baseline {ours['rss_mb_baseline']} MB; "
+            f"{ours['rss_mb_per_camera_above_baseline']} MB above it)   (<= 40: {mark('rss_mb_per_camera')})",
+            f"index latency p50/p95/max  {ours['index_latency_p50_s']} / {r['index_latency_p95_s']} / "
+            f"{ours['index_latency_max_s']} s, {ours['segments_unindexed']} unindexed   "
+            f"(p95 <= 2: {mark('index_latency_p95_s')})",
+            f"gaps                       {r['gap_seconds_total']} s (rows {ours['gap_rows_seconds']}, holes "
+            f"{ours['hole_seconds']})   (== 0: {mark('gap_seconds_total')})",
+        ]
+    )
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--cameras", type=int, default=24, help="simulated cameras (default 24)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="measurement window per phase (default 60)")
+    parser.add_argument("--ready-timeout", type=float, default=120.0, help="deadline for all cameras to record")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON result (default {OUTPUT.relative_to(ROOT)})")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (recordings, logs)")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind through the finally blocks below
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    try:
+        ensure_postgres(database_url)
+        flush_redis(redis_url)
+    except BenchError as exc:
+        print(f"bench: cannot run: {exc}", file=sys.stderr)
+        return 2
+    say(f"PostgreSQL {redact(database_url)}, Redis {redact(redis_url)}")
+    tmp = Path(tempfile.mkdtemp(prefix="vms-bench-"))
+    bench = Bench(args, tmp, database_url, redis_url)
+    try:
+        result = bench.run()
+    except BenchError as exc:
+        print(f"bench: FAILED: {exc}\n{bench.tails()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        bench.stop_all()
+        try:
+            bench.delete_cameras()
+        except Exception as exc:  # noqa: BLE001 - cleanup is best effort; the result stands
+            print(f"bench: could not delete the benchmark cameras: {exc}", file=sys.stderr)
+        try:
+            flush_redis(redis_url)
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+        if args.keep:
+            say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    partial = args.output.with_name(args.output.name + ".tmp")
+    partial.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    partial.replace(args.output)
+    print("\n" + summary(result) + f"\n\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
