@@ -38,7 +38,6 @@ def probe_camera(camera: Camera, *, timeout: float | None = None) -> ProbeResult
         with av.open(
             camera.connection_url(),
             options=rtsp_options(timeout),
-            timeout=(timeout, timeout),
         ) as container:
             if not container.streams.video:
                 return ProbeResult(ok=False, error="The stream has no video track.")

@@ -25,10 +25,13 @@ def _cpu_seconds(pid: int) -> float:
 def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simulator):
     secured = simulator("Secured", user="operator", password=PASSWORD)
     silent = simulator("Audio only", audio_only=True)
+    hung = simulator("Hung")
+    hung.pause()
     cameras = {
         "wrong password": CameraFactory(rtsp_url=secured.url, rtsp_username="operator", rtsp_password=WRONG),
         "no video": CameraFactory(rtsp_url=silent.url),
         "unreachable": CameraFactory(rtsp_url=f"rtsp://127.0.0.1:{free_port()}/live"),
+        "hung": CameraFactory(rtsp_url=hung.url),
         "unknown host": CameraFactory(rtsp_url="rtsp://camera.invalid/live", rtsp_password=WRONG, rtsp_username="x"),
         # A row written around validation (an import, a bad migration) must not crash the recorder.
         "malformed": Camera.objects.create(
@@ -42,6 +45,7 @@ def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simu
         "wrong password": ("error", "refused the user name or password"),
         "no video": ("error", "no video track"),
         "unreachable": ("offline", "refused the connection"),
+        "hung": ("offline", "stopped answering"),
         "unknown host": ("error", "cannot be resolved"),
         "malformed": ("error", "URL is not valid"),
     }
@@ -72,6 +76,14 @@ def test_unrecordable_cameras_report_why_and_do_not_burn_cpu(capture_stack, simu
     hold(10)
     assert _cpu_seconds(worker.pid) - before < 1.0
     assert WRONG not in worker.output() and PASSWORD not in worker.output()
+
+    # A hung camera that answers again is recorded again.
+    hung.resume()
+    wait_for(
+        lambda: CameraStatus.objects.get(camera=cameras["hung"]).state == "recording",
+        timeout=30,
+        what="the hung camera to record once it answers",
+    )
 
     # Fixing the password is picked up without restarting anything.
     camera = cameras["wrong password"]
