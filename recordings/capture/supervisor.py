@@ -115,7 +115,9 @@ class CameraRecorder:
         failures = 0
         while not self._stopping():
             self.restart.clear()
-            self._set_state(CameraState.CONNECTING)
+            if self.state not in (CameraState.OFFLINE, CameraState.ERROR):
+                # A retry during an outage stays "offline/error since <first failure>" for the operator.
+                self._set_state(CameraState.CONNECTING)
             got_segment = threading.Event()
             session = RecordingSession(
                 self.source,
@@ -168,10 +170,13 @@ class CameraRecorder:
         return text
 
     def _set_state(self, state: str, reason: str = "", **fields: object) -> None:
+        now = timezone.now()
         if state != self.state:
-            fields["since"] = timezone.now()
+            fields["since"] = now
             self.state = state
-        self.indexer.status(self.camera_id, state=state, reason=reason, **fields)
+        # Every report is also a sign of life: without it a fresh status would read as "no recorder".
+        self.indexer.status(self.camera_id, state=state, reason=reason, heartbeat_at=now, recorder=self.holder,
+                            **fields)
 
     # --- lease and configuration, on their own thread so a blocked read never delays them --------
     def _keep(self) -> None:
