@@ -53,4 +53,6 @@ def assert_segment_is_sound(segment: Segment) -> None:
     assert path.stat().st_size == segment.bytes
     probed = storage.probe(path)
     assert probed.codec == "h264"
-    assert abs(probed.duration - segment.duration) < timedelta(seconds=0.1), segment.path
+    # The index ends a segment where the next one starts; the file's own last frame can end earlier
+    # when the camera dropped frames just before the cut (the simulator does under heavy CPU load).
+    assert abs(probed.duration - segment.duration) < timedelta(seconds=0.5), (segment.path, probed.duration)
