@@ -24,8 +24,12 @@ class StreamClock:
     _window_min: float | None = field(default=None, repr=False)
     _last_settle_elapsed: float = field(default=0.0, repr=False)
 
+    def __post_init__(self) -> None:
+        # Called for every packet: float arithmetic, not Fraction (exact enough for days of 90 kHz pts).
+        self._seconds_per_tick = float(self.time_base)
+
     def elapsed(self, pts: int) -> float:
-        return float((pts - self.first_pts) * self.time_base)
+        return (pts - self.first_pts) * self._seconds_per_tick
 
     def observe(self, pts: int, arrival: float) -> None:
         """Note that the packet with this pts arrived at POSIX time `arrival`."""
@@ -58,5 +62,5 @@ class StreamClock:
         """How far the camera's clock (RTCP sender reports, pts 0) is ahead of ours, in seconds."""
         if not start_time_realtime_us or self.origin is None:
             return None
-        ours = self.origin - float(self.first_pts * self.time_base)
+        ours = self.origin - self.first_pts * self._seconds_per_tick
         return start_time_realtime_us / 1e6 - ours

@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection
+from django.utils import timezone
 
+from cameras import events
 from cameras.models import CameraStatus
 from recordings.models import Gap, Segment
 
@@ -32,6 +34,7 @@ class Indexer:
         self.node = node
         self._ops: deque[Callable[[], None]] = deque()
         self._status: dict[int, dict[str, Any]] = {}
+        self._heartbeats: set[int] = set()
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
         self._thread.start()
@@ -48,6 +51,12 @@ class Indexer:
     def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
         gap = Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255])
         self._push(lambda: Gap.objects.bulk_create([gap], ignore_conflicts=True))
+
+    def heartbeat(self, camera_ids: list[int]) -> None:
+        """These cameras' recorders are alive: one UPDATE for all, coalesced while the database is away."""
+        with self._cond:
+            self._heartbeats.update(camera_ids)
+            self._cond.notify()
 
     def status(self, camera_id: int, **fields: Any) -> None:
         """Status changes are merged per camera: only the latest value of each field is written."""
@@ -84,20 +93,30 @@ class Indexer:
         Segment.objects.bulk_create([row], ignore_conflicts=True)
 
     def _write_status(self, camera_id: int, fields: dict[str, Any]) -> None:
-        CameraStatus.objects.update_or_create(camera_id=camera_id, defaults=fields)
+        # An UPDATE is one statement; the row is created once, on the first report of a camera.
+        if not CameraStatus.objects.filter(camera_id=camera_id).update(**fields):
+            CameraStatus.objects.update_or_create(camera_id=camera_id, defaults=fields)
 
-    def _next(self) -> Callable[[], None]:
+    def _write_heartbeats(self, camera_ids: set[int]) -> None:
+        CameraStatus.objects.filter(camera_id__in=camera_ids).update(heartbeat_at=timezone.now())
+
+    def _next(self) -> tuple[Callable[[], None], Callable[[], None] | None]:
+        """The next write, and what to do once it is written (tell the dashboards about a status)."""
         with self._cond:
-            while not self._ops and not self._status:
+            while not self._ops and not self._status and not self._heartbeats:
                 self._cond.wait()
             if self._ops:
-                return self._ops.popleft()
+                return self._ops.popleft(), None
+            if not self._status:
+                camera_ids, self._heartbeats = self._heartbeats, set()
+                return (lambda: self._write_heartbeats(camera_ids)), None
             camera_id, fields = self._status.popitem()
-            return lambda: self._write_status(camera_id, fields)
+            announce = None if events.is_quiet(fields) else (lambda: events.send_status(camera_id))
+            return (lambda: self._write_status(camera_id, fields)), announce
 
     def _run(self) -> None:
         while True:
-            op = self._next()
+            op, announce = self._next()
             delay = 0.2
             while True:
                 try:
@@ -112,6 +131,9 @@ class Indexer:
                     connection.close()
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
+            if announce is not None:
+                # Outside the retry loop, and send_status never blocks or raises: Redis cannot stall indexing.
+                announce()
 
 
 _indexer: Indexer | None = None

@@ -64,9 +64,13 @@ class Lease:
     def acquire(self) -> bool:
         return bool(client().set(_key(self.camera_id), self.holder, nx=True, px=self.ttl_ms))
 
-    def renew(self) -> bool:
-        """True while held (re-taken if it lapsed); False when another recorder holds it. Raises RedisError."""
-        return bool(client().eval(_RENEW, 1, _key(self.camera_id), self.holder, self.ttl_ms))
-
     def release(self) -> None:
         client().eval(_RELEASE, 1, _key(self.camera_id), self.holder)
+
+
+def renew_all(leases: list[Lease]) -> list[bool]:
+    """Renew many leases in one round trip; True for each still held. Raises RedisError."""
+    pipe = client().pipeline(transaction=False)
+    for held in leases:
+        pipe.eval(_RENEW, 1, _key(held.camera_id), held.holder, held.ttl_ms)
+    return [bool(result) for result in pipe.execute()]

@@ -17,6 +17,7 @@ from cameras.models import Camera, CameraStatus
 from recordings.choices import GapCause
 
 from .indexer import get_indexer
+from .keeper import get_keeper
 from .lease import Lease, new_holder_id
 from .session import CameraSource, ClosedSegment, RecordingSession, SessionError, StreamInfo
 
@@ -66,20 +67,19 @@ class CameraRecorder:
                 return f"camera {self.camera_id} is already being recorded"
         except redis.RedisError:
             return f"camera {self.camera_id}: Redis unavailable, the dispatcher will try again"
-        keeper = threading.Thread(target=self._keep, name=f"lease-{self.camera_id}", daemon=True)
+        keeper = get_keeper()
         try:
             self.source = self._wait_for_database(lambda: load_source(self.camera_id))
             if self.source is None:
                 self._set_state(CameraState.DISABLED)
                 return f"camera {self.camera_id} is disabled or deleted"
             self.last_end = self._wait_for_database(self._catch_up)
-            keeper.start()
+            keeper.add(self, self._wait_for_database(self._version))
             self._record()
             return f"camera {self.camera_id} stopped: {self.stop_reason or 'worker shutdown'}"
         finally:
             self.stop.set()
-            if keeper.is_alive():
-                keeper.join(timeout=5)
+            keeper.remove(self)
             if self.stop_reason == "disabled":
                 self._set_state(CameraState.DISABLED)
             # A warm shutdown waits for this task: let the last segment reach the index first.
@@ -90,6 +90,9 @@ class CameraRecorder:
 
     def _stopping(self) -> bool:
         return self.stop.is_set() or _shutdown.is_set()
+
+    def _version(self) -> datetime | None:
+        return Camera.objects.filter(pk=self.camera_id).values_list("updated_at", flat=True).first()
 
     def _catch_up(self) -> datetime | None:
         from recordings.services import catch_up_camera
@@ -175,35 +178,27 @@ class CameraRecorder:
             fields["since"] = now
             self.state = state
         # Every report is also a sign of life: without it a fresh status would read as "no recorder".
-        self.indexer.status(self.camera_id, state=state, reason=reason, heartbeat_at=now, recorder=self.holder,
-                            **fields)
+        self.indexer.status(
+            self.camera_id, state=state, reason=reason, heartbeat_at=now, recorder=self.holder, **fields
+        )
 
-    # --- lease and configuration, on their own thread so a blocked read never delays them --------
-    def _keep(self) -> None:
-        interval = settings.CAPTURE_LEASE_SECONDS / 3
-        while not self.stop.wait(interval):
-            if _shutdown.is_set():
-                return
-            try:
-                if not self.lease.renew():
-                    self.stop_reason = "another recorder took the camera"
-                    self.stop.set()
-                    return
-            except redis.RedisError:
-                pass  # keep recording; the lease is re-taken when Redis is back
-            self.indexer.status(self.camera_id, heartbeat_at=timezone.now(), recorder=self.holder)
-            self._check_configuration()
+    # --- called by the process's keeper thread ---------------------------------------------------
+    def lease_lost(self) -> None:
+        self.stop_reason = "another recorder took the camera"
+        self.stop.set()
 
-    def _check_configuration(self) -> None:
+    def camera_gone(self, reason: str) -> None:
+        self.stop_reason = reason
+        self.stop.set()
+
+    def camera_changed(self) -> None:
         try:
-            exists = Camera.objects.filter(pk=self.camera_id).exists()
-            source = load_source(self.camera_id) if exists else None
+            source = load_source(self.camera_id)
         except DatabaseError:
             connection.close()
             return  # keep the configuration we have
         if source is None:
-            self.stop_reason = "disabled" if exists else "deleted"
-            self.stop.set()
+            self.camera_gone("disabled")
         elif source != self.source:
             self.source = source
             self.restart.set()
