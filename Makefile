@@ -22,12 +22,12 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/bir
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 PYTEST_ARGS ?=
 # Benchmarks `make bench` runs, in order; add a script here (or pass BENCHES="bench/x.py ...").
-BENCHES ?= bench/recording.py
+BENCHES ?= bench/recording.py bench/dashboard.py bench/retention.py
 
 TEST_ENV := VMS_MODE=test DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' \
 	TEST_REDIS_URL='$(TEST_REDIS_URL)'
 
-.PHONY: help venv venv-dev system-packages-demo system-packages-test demo test check-services bench \
+.PHONY: help venv venv-dev static-vendor system-packages-demo system-packages-test demo test check-services bench \
 	lint format clean distclean
 
 help:
@@ -58,7 +58,7 @@ $(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@ $(RUNTIME_STAMP)
 
-venv: $(RUNTIME_STAMP)
+venv: $(RUNTIME_STAMP) static-vendor
 venv-dev: $(DEV_STAMP)
 
 # --- System packages (apt; skipped when already installed) ------------------------------------------
@@ -69,6 +69,10 @@ system-packages-test:
 	@scripts/install-system-packages.sh test
 
 # --- Demo ---------------------------------------------------------------------------------------------
+# hls.js and Leaflet, pinned, from the npm registry into static/vendor/ (committed; npm needed only if absent)
+static-vendor:
+	@scripts/vendor-static.sh
+
 demo: system-packages-demo venv
 	$(PY) scripts/demo.py
 
@@ -76,7 +80,7 @@ demo: system-packages-demo venv
 check-services: venv-dev
 	@DATABASE_URL='$(TEST_DATABASE_URL)' TEST_REDIS_URL='$(TEST_REDIS_URL)' $(PY) scripts/check-services.py
 
-test: system-packages-test venv-dev check-services
+test: system-packages-test venv-dev static-vendor check-services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py check

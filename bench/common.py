@@ -77,6 +77,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
 
 
+def busy_seconds() -> float:
+    """CPU time all cores spent on anything but idle and iowait since boot, from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
 def rss_bytes(pid: int) -> int:
     """VmRSS of the process."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -105,6 +111,21 @@ def machine() -> dict[str, object]:
         "kernel": platform.release(),
         "python": platform.python_version(),
     }
+
+
+def git_commit(root: Path = ROOT) -> str | None:
+    """The commit checked out at root (read from .git, no git process), None outside a repository."""
+    try:
+        head = (root / ".git" / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head.removeprefix("ref: ")
+        if (root / ".git" / ref).exists():
+            return (root / ".git" / ref).read_text().strip()
+        packed = (root / ".git" / "packed-refs").read_text().splitlines()
+        return next((line.split()[0] for line in packed if line.endswith(f" {ref}")), None)
+    except OSError:
+        return None
 
 
 def percentile(values: list[float], q: float) -> float | None:

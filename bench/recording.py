@@ -3,14 +3,15 @@
 `make bench` runs `.venv/bin/python bench/recording.py` and writes bench/results/recording.json.
 
 One shared-encoder RTSP simulator serves N cameras (its own CPU is not counted). Phase 1 records them
-as production does: a real capture worker (`celery worker -Q capture -P threads`) and a dispatcher
+as production does (DEBUG off): a real capture worker (`celery worker -Q capture -P threads`) and a dispatcher
 worker with beat, against PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, flushed at start and
 end). Once every camera reports `recording` and has a first segment, the worker's CPU time
 (utime+stime from /proc) and RSS are measured for --seconds; then index latency (indexed_at minus the
 file's mtime, for segments closed in the window) and gaps (Gap rows and holes > 0.2 s in the window)
 are read from the index. Phase 2 stream-copies the same URLs with one bare `ffmpeg -f segment` process
-per camera for as long and measures the same way. Every child is a ManagedProcess, stopped at the end
-and on failure or Ctrl-C.
+per camera for as long and measures the same way. The machine's other load in each window is reported
+too: CPU numbers from a busy machine are noisy. Every child is a ManagedProcess, stopped at the end and
+on failure or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ if str(ROOT) not in sys.path:
 
 from bench.common import (  # noqa: E402  (after the path fix: run as a script)
     BenchError,
+    busy_seconds,
     child_pids,
     cpu_seconds,
     ensure_postgres,
     flush_redis,
+    git_commit,
     machine,
     percentile,
     redact,
@@ -72,6 +75,8 @@ class Window:
     cpu: dict[int, float]  # pid -> CPU seconds spent in the window
     rss: dict[int, int]  # pid -> VmRSS at the end
     rss_peak: dict[int, int]  # pid -> highest VmRSS sampled during the window
+    busy: float  # CPU seconds the whole machine spent (all processes, all cores)
+    load: float  # 1-minute load average at the end
 
     @property
     def seconds(self) -> float:
@@ -82,6 +87,7 @@ def measure(procs: list[ManagedProcess], seconds: float) -> Window:
     """CPU and memory of procs over `seconds`; BenchError if one of them exits meanwhile."""
     pids = [p.pid for p in procs if p.pid is not None]
     start = time.time()
+    busy = busy_seconds()
     before = {pid: cpu_seconds(pid) for pid in pids}
     peak = dict.fromkeys(pids, 0)
     while (left := start + seconds - time.time()) > 0:
@@ -90,10 +96,27 @@ def measure(procs: list[ManagedProcess], seconds: float) -> Window:
             raise BenchError(f"{', '.join(dead)} exited during the measurement")
         peak = {pid: max(peak[pid], rss_bytes(pid)) for pid in pids}
     after = {pid: cpu_seconds(pid) for pid in pids}
+    busy = busy_seconds() - busy
     end = time.time()
     rss = {pid: rss_bytes(pid) for pid in pids}
     peak = {pid: max(peak[pid], rss[pid]) for pid in pids}
-    return Window(start, end, {pid: after[pid] - before[pid] for pid in pids}, rss, peak)
+    load = float(Path("/proc/loadavg").read_text().split()[0])
+    return Window(start, end, {pid: after[pid] - before[pid] for pid in pids}, rss, peak, busy, load)
+
+
+def machine_load(window: Window, simulator: int) -> dict[str, float]:
+    """How busy the machine was in the window: the simulator, and what no measured process did (the
+    database and Redis, this script, and whatever else runs on the machine: it makes CPU numbers noisy)."""
+
+    def percent(cpu: float) -> float:
+        return round(100 * cpu / window.seconds, 1)
+
+    return {
+        "machine_cpu_percent_of_one_core": percent(window.busy),
+        "simulator_cpu_percent_of_one_core": percent(window.cpu[simulator]),
+        "unmeasured_cpu_percent_of_one_core": percent(window.busy - sum(window.cpu.values())),
+        "load_average_1m": window.load,
+    }
 
 
 def overlap(start: float, end: float, window: Window) -> float:
@@ -110,6 +133,7 @@ class Bench:
         self.django_ready = False
         self.env = {
             "VMS_MODE": "test",
+            "DEBUG": "false",  # as in production: no per-query SQL capture in the worker
             "DJANGO_SETTINGS_MODULE": "birzai_vms.settings",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
@@ -138,6 +162,11 @@ class Bench:
             process.stop(timeout=20)
         if self.simulator is not None:
             self.simulator.stop()
+
+    @property
+    def simulator_process(self) -> ManagedProcess:
+        assert self.simulator is not None and self.simulator.proc is not None
+        return self.simulator.proc
 
     def tails(self) -> str:
         shown = [p for p in self.processes if not p.name.startswith("ffmpeg-")] + [
@@ -216,7 +245,7 @@ class Bench:
         startup_s = time.monotonic() - began
         say(f"all {n} cameras recording after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
         children = child_pids(worker.pid)
-        window = measure([worker, dispatcher], self.args.seconds)
+        window = measure([worker, dispatcher, self.simulator_process], self.args.seconds)
 
         # The segments open at the end of the window close within a segment length; wait for their rows.
         end = datetime.fromtimestamp(window.end, UTC)
@@ -279,6 +308,7 @@ class Bench:
             "hole_seconds": round(holes_s, 2),
             "gap_seconds_total": round(gap_rows_s + holes_s, 2),
             "dispatcher_cpu_percent_of_one_core": round(100 * window.cpu[dispatcher.pid] / window.seconds, 2),
+            **machine_load(window, self.simulator_process.pid),
         }
 
     def record_with_ffmpeg(self, urls: list[str]) -> dict[str, object]:
@@ -297,19 +327,19 @@ class Bench:
             procs.append(self.spawn(f"ffmpeg-{k:02d}", argv))
 
         def all_segmented() -> bool:
-            if dead := [p.name for p in procs if not p.is_running()]:
-                raise BenchError(f"{', '.join(dead)} exited:\n{procs[0].tail()}")
+            if dead := [p for p in procs if not p.is_running()]:
+                raise BenchError(f"{', '.join(p.name for p in dead)} exited:\n{dead[0].tail()}")
             return all(len(list(d.iterdir())) >= 2 for d in dirs)  # the first segment closed
 
         began = time.monotonic()
         wait_for(all_segmented, timeout=self.args.ready_timeout, what="a first segment from every ffmpeg")
         startup_s = time.monotonic() - began
         say(f"all {len(urls)} ffmpeg segmenting after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
-        window = measure(procs, self.args.seconds)
+        window = measure([*procs, self.simulator_process], self.args.seconds)
         for proc in procs:
             proc.stop(timeout=10)
         closed = [p for d in dirs for p in d.iterdir() if window.start <= p.stat().st_mtime <= window.end]
-        cpu, rss, n = sum(window.cpu.values()), sum(window.rss.values()), len(urls)
+        cpu, rss, n = (sum(window.cpu[p.pid] for p in procs), sum(window.rss[p.pid] for p in procs), len(urls))
         version = ManagedProcess("ffmpeg-version", [exe, "-version"]).start()
         version.wait(timeout=10)
         return {
@@ -322,9 +352,10 @@ class Bench:
             "cpu_percent_of_one_core": round(100 * cpu / window.seconds, 2),
             "cpu_percent_of_one_core_per_camera": round(100 * cpu / window.seconds / n, 3),
             "rss_mb_total": round(rss / MB, 1),
-            "rss_mb_peak_sum": round(sum(window.rss_peak.values()) / MB, 1),
+            "rss_mb_peak_sum": round(sum(window.rss_peak[p.pid] for p in procs) / MB, 1),
             "rss_mb_per_camera": round(rss / MB / n, 2),
             "segments_closed_in_window": len(closed),
+            **machine_load(window, self.simulator_process.pid),
         }
 
     def report(self, ours: dict[str, object], bare: dict[str, object]) -> dict[str, object]:
@@ -339,6 +370,7 @@ class Bench:
         result: dict[str, object] = {
             "benchmark": "recording",
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": git_commit(),
             "cameras": self.args.cameras,
             "seconds": ours["seconds"],
             "cpu_ratio_vs_bare_ffmpeg": _round(ratio, 3),
@@ -381,6 +413,7 @@ def _round(value: float | None, digits: int) -> float | None:
 def summary(r: dict[str, Any]) -> str:
     ours, bare, m = r["recorder"], r["bare_ffmpeg"], r["machine"]
     goals = r["goals"]
+    busy = (ours["unmeasured_cpu_percent_of_one_core"], bare["unmeasured_cpu_percent_of_one_core"])
 
     def mark(key: str) -> str:
         return "ok" if goals[key]["met"] else "MISSED"
@@ -404,6 +437,17 @@ def summary(r: dict[str, Any]) -> str:
                     ("RSS MB, total at end", "rss_mb_end", "rss_mb_total"),
                     ("RSS MB, per camera", "rss_mb_per_camera", "rss_mb_per_camera"),
                     ("segments closed in window", "segments_closed_in_window", "segments_closed_in_window"),
+                    (
+                        "simulator CPU % of one core",
+                        "simulator_cpu_percent_of_one_core",
+                        "simulator_cpu_percent_of_one_core",
+                    ),
+                    (
+                        "unmeasured CPU % (DB, other)",
+                        "unmeasured_cpu_percent_of_one_core",
+                        "unmeasured_cpu_percent_of_one_core",
+                    ),
+                    ("load average at end", "load_average_1m", "load_average_1m"),
                 ]
             ),
             "",
@@ -417,6 +461,14 @@ def summary(r: dict[str, Any]) -> str:
             f"(p95 <= 2: {mark('index_latency_p95_s')})",
             f"gaps                       {r['gap_seconds_total']} s (rows {ours['gap_rows_seconds']}, holes "
             f"{ours['hole_seconds']})   (== 0: {mark('gap_seconds_total')})",
+            *(
+                [
+                    f"NOTE: other processes kept the machine busy (unmeasured CPU {busy[0]} % / {busy[1]} % of one "
+                    "core in the two windows); CPU numbers are noisier then."
+                ]
+                if max(busy) > 50
+                else []
+            ),
         ]
     )
 
@@ -433,7 +485,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind through the finally blocks below
+    # Ctrl-C and SIGTERM unwind through the finally below, which stops every child (also when started
+    # with SIGINT ignored, as a background job of a non-interactive shell is).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     try:

@@ -1,3 +1,5 @@
 """Websocket routes; the dashboard's status stream is added by the dashboard app."""
 
-websocket_urlpatterns: list = []
+from dashboard.routing import websocket_urlpatterns as dashboard_websockets
+
+websocket_urlpatterns: list = [*dashboard_websockets]

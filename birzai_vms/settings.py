@@ -6,7 +6,9 @@ VAR_DIR; VMS_MODE=production refuses to start without real secrets or with DEBUG
 
 import secrets
 import socket
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -66,7 +68,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "accounts.admin_apps.VmsAdminConfig",  # the admin, with two factors and auditing
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,21 +81,36 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "audit",
+    "accounts",
     "eldership",
     "cameras",
     "recordings",
+    "alarms",
+    "retention",
+    "integrity",
+    "playback",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
+    "audit.middleware.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into its response
 ]
 
 ROOT_URLCONF = "birzai_vms.urls"
@@ -150,7 +167,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
 
 # --- Redis, Celery, Channels -------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6399/0")
@@ -171,10 +188,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recordings.tasks.dispatch_recorders",
         "schedule": env.float("DISPATCH_INTERVAL_SECONDS", default=3.0),
     },
+    # Retention, storage pressure and integrity (retention/tasks.py, integrity/tasks.py).
+    "enforce-retention": {"task": "retention.tasks.enforce_retention", "schedule": 600.0},
+    "relieve-disk-pressure": {
+        "task": "retention.tasks.relieve_disk_pressure",
+        "schedule": env.float("STORAGE_CHECK_INTERVAL_SECONDS", default=10.0),
+    },
+    "project-storage": {"task": "retention.tasks.project_storage", "schedule": 600.0},
+    "seal-daily-digests": {"task": "integrity.tasks.seal_daily_digests", "schedule": 900.0},
+    "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": 300.0},
+    "reconcile": {"task": "integrity.tasks.reconcile", "schedule": 3600.0},
 }
 
+# redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
+# an idle websocket's receive loop then died with "Timeout reading from" (found by bench/dashboard.py).
 CHANNEL_LAYERS = {
-    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+    },
 }
 
 # --- REST API --------------------------------------------------------------------------------------
@@ -185,7 +217,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "birzai_vms.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 500,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -216,6 +248,26 @@ CAPTURE_ERROR_RETRY_MAX_SECONDS = env.float("CAPTURE_ERROR_RETRY_MAX_SECONDS", d
 # A status not refreshed for this long means no recorder is looking after the camera.
 STATUS_STALE_SECONDS = env.float("STATUS_STALE_SECONDS", default=15.0)
 SIMULATOR_BASE_PORT = env.int("SIMULATOR_BASE_PORT", default=8600)
+# Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: markers on a plain map
+# (a municipal network may have no tile server; the page never needs one).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+
+# --- Retention, storage, integrity ---------------------------------------------------------------
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)  # rows per short deletion transaction
+# Free space under max(bytes, percent of the filesystem) starts deleting the oldest unheld footage.
+STORAGE_MIN_FREE_BYTES = env.int("STORAGE_MIN_FREE_BYTES", default=2 * 1024**3)
+STORAGE_MIN_FREE_PERCENT = env.float("STORAGE_MIN_FREE_PERCENT", default=5.0)
+STORAGE_BATCH_SIZE = env.int("STORAGE_BATCH_SIZE", default=20)
+# Installation signing key (Ed25519) of the daily digests: a file, never in the database.
+INTEGRITY_KEY_PATH = Path(env.str("INTEGRITY_KEY_PATH", default=str(VAR_DIR / "secrets" / "integrity_ed25519.pem")))
+INTEGRITY_SEAL_DELAY = timedelta(minutes=env.int("INTEGRITY_SEAL_DELAY_MINUTES", default=60))
+INTEGRITY_SAMPLE_SIZE = env.int("INTEGRITY_SAMPLE_SIZE", default=50)
+# Files younger than this may still be written or indexed by a live recorder; the reconciler skips them.
+RECONCILE_SETTLE_SECONDS = env.float("RECONCILE_SETTLE_SECONDS", default=15.0)
+QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(VAR_DIR / "quarantine"))).resolve()
+if STORAGE_MIN_FREE_BYTES < 0 or not 0 <= STORAGE_MIN_FREE_PERCENT < 100:
+    raise ImproperlyConfigured("STORAGE_MIN_FREE_BYTES must be >= 0 and STORAGE_MIN_FREE_PERCENT in [0, 100)")
 
 for _path in (VAR_DIR, RECORDINGS_ROOT):
     _path.mkdir(parents=True, exist_ok=True)
@@ -239,5 +291,38 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # idle time (SESSION_SAVE_EVERY_REQUEST)
 X_FRAME_OPTIONS = "DENY"
+
+# --- Access control and audit (accounts/, audit/) -------------------------------------------------
+# Axes first: it refuses a locked-out user before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Per user name and address: a guesser is stopped without letting anyone lock a colleague out everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Inactivity expiry: the cookie's age restarts with every request, so a session idle this long ends.
+SESSION_SAVE_EVERY_REQUEST = True
+OTP_TOTP_ISSUER = "Biržai VMS"
+# Nobody, not even an administrator, reads another user's TOTP secret back from the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# No inline script anywhere (CSP); styles may be inline (the admin and Swagger UI use style attributes).
+# blob: for hls.js (MediaSource and its worker); ws(s) is covered by 'self' for same-origin websockets.
+_tile_sources = [urlunsplit(urlsplit(MAP_TILE_URL)[:2] + ("", "", "")).replace("{s}", "*")] if MAP_TILE_URL else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_sources],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}

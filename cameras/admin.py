@@ -70,6 +70,10 @@ class CameraAdmin(admin.ModelAdmin):
             return "—"
         return f"{status.clock_offset_s:+.2f}"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Camera]:
+        # Camera.objects.visible_to is the one place that decides who sees which camera.
+        return super().get_queryset(request).filter(pk__in=Camera.objects.visible_to(request.user))
+
     def save_model(self, request: HttpRequest, obj: Camera, form: CameraAdminForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if obj.enabled:

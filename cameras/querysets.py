@@ -14,7 +14,13 @@ class CameraQuerySet(models.QuerySet):
         return self.select_related("eldership", "status")
 
     def visible_to(self, user: object) -> "CameraQuerySet":
-        """The cameras this user may see; the one place that decides it (roles refine this later)."""
-        if getattr(user, "is_authenticated", False) and getattr(user, "is_active", False):
+        """The cameras this user may see; the one place that decides it. Superusers, Administrators and
+        Reviewers see all; an Operator the cameras of the elderships in their scope; Police and users
+        without a role none (police get footage only through approved requests)."""
+        from accounts.services import scoped_eldership_ids, sees_all_cameras
+
+        if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+            return self.none()
+        if sees_all_cameras(user):
             return self
-        return self.none()
+        return self.filter(eldership__in=scoped_eldership_ids(user))

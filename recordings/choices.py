@@ -14,3 +14,9 @@ class GapCause(models.TextChoices):
     CAMERA_DISABLED = "camera_disabled", _("Camera disabled")
     STORAGE_ERROR = "storage_error", _("Storage error")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class SegmentStatus(models.TextChoices):
+    OK = "ok", _("On disk")
+    # The file vanished while its row remained: kept and flagged (an alarm), never silently dropped.
+    MISSING = "missing", _("File missing")

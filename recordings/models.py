@@ -5,14 +5,16 @@ from datetime import timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import GapCause
+from .choices import GapCause, SegmentStatus
 from .querysets import TimeRangeQuerySet
 
 
 class Segment(models.Model):
     """A few seconds of one camera's video, stream-copied into one file."""
 
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="segments")
+    # No index of its own: the unique (camera, start) index serves every camera lookup, and PostgreSQL
+    # preferred a bare camera index that made a day's timeline scan all of a camera's month (bench/retention.py).
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="segments", db_index=False)
     start = models.DateTimeField(_("start (UTC)"))
     end = models.DateTimeField(_("end (UTC)"))
     bytes = models.BigIntegerField(_("bytes"))
@@ -24,6 +26,7 @@ class Segment(models.Model):
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     indexed_at = models.DateTimeField(_("indexed"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=SegmentStatus.choices, default=SegmentStatus.OK)
 
     objects = TimeRangeQuerySet.as_manager()
 

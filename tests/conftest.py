@@ -149,6 +149,27 @@ def capture_stack(
 
 
 @pytest.fixture
+def admin_client(client: object, admin_user: object) -> object:
+    """pytest-django's admin_client, with a session that passed two-factor login (required of
+    superusers and administrators; without it every page redirects to the two-factor page)."""
+    from tests.support.auth import log_in_verified
+
+    return log_in_verified(client, admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings: object) -> Iterator[None]:
+    """Tests read messages in English; the product's default is Lithuanian (LANGUAGE_CODE = "lt", with a
+    complete translation), so a test that wants Lithuanian asks for it (Accept-Language, the browser's
+    locale) and tests/dashboard/test_pages.py checks the default itself."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def wait() -> Callable[..., object]:
     return wait_for
 

@@ -3,13 +3,25 @@
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from accounts.permissions import ModelViewPermission
 from recordings.models import Gap, Segment
 
 from .filters import GapFilter, SegmentFilter
 from .serializers import GapSerializer, SegmentSerializer
 
 
-class SegmentViewSet(viewsets.ReadOnlyModelViewSet):
+class TimeRangeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Lists need a camera and take a time range; one row is fetched by its id alone."""
+
+    permission_classes = [ModelViewPermission]
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if self.action == "retrieve":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+class SegmentViewSet(TimeRangeViewSet):
     serializer_class = SegmentSerializer
     filterset_class = SegmentFilter
 
@@ -17,7 +29,7 @@ class SegmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Segment.objects.visible_to(self.request.user).order_by("start")
 
 
-class GapViewSet(viewsets.ReadOnlyModelViewSet):
+class GapViewSet(TimeRangeViewSet):
     serializer_class = GapSerializer
     filterset_class = GapFilter
 

@@ -40,8 +40,18 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def log_in(page: Page, base_url: str, username: str, password: str) -> None:
+    """Log in through the admin's login page; a user whose role needs two factors gets a TOTP device
+    (if none) and the current code is typed in, as from an authenticator app."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import requires_two_factor
+    from tests.support.auth import current_code, totp_device
+
+    user = get_user_model().objects.get(username=username)
     page.goto(f"{base_url}/admin/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
+    if requires_two_factor(user):
+        page.fill("input[name=otp_token]", current_code(totp_device(user)))
     page.click("[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")

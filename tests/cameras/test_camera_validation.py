@@ -3,11 +3,19 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
+from django.utils import translation
 
 from cameras.models import Camera, validate_rtsp_url
 from tests.factories import CameraFactory, EldershipFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English; the Lithuanian ones come from the same msgids."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -65,6 +73,7 @@ def test_admin_shows_clear_errors_and_saves_nothing_for_bad_input(admin_client):
             "status-TOTAL_FORMS": 0,
             "status-INITIAL_FORMS": 0,
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     page = response.content.decode()

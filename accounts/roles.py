@@ -1,0 +1,57 @@
+"""The roles (Django groups) and what each may do; the migration creates them from this table."""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "Administrator"
+OPERATOR = "Operator"
+REVIEWER = "Reviewer"
+POLICE = "Police"
+ROLES = [ADMINISTRATOR, OPERATOR, REVIEWER, POLICE]
+ROLE_DESCRIPTIONS = {
+    ADMINISTRATOR: _("Configures cameras, users and the system; sees every camera."),
+    OPERATOR: _("Watches live status and plays back the cameras of the elderships in their scope."),
+    REVIEWER: _("Data protection and authorised staff: reviews requests and the audit log; sees every camera."),
+    POLICE: _("Requests footage; sees only what was approved for them."),
+}
+# Roles that must log in with a second factor (REQUIREMENTS.md, "Strong authentication").
+TWO_FACTOR_ROLES = {ADMINISTRATOR, REVIEWER}
+
+# "app_label.codename" per role. Other apps add their permissions here (and in a new migration
+# of the accounts app that calls accounts.services.sync_role_permissions).
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMINISTRATOR: [
+        *(
+            f"{app}.{verb}_{model}"
+            for app, model in [
+                ("eldership", "eldership"),
+                ("cameras", "camera"),
+                ("auth", "user"),
+                ("accounts", "operatorscope"),
+            ]
+            for verb in ("add", "change", "delete", "view")
+        ),
+        "cameras.view_camerastatus",
+        "recordings.view_segment",
+        "recordings.view_gap",
+        "auth.view_group",
+        "audit.view_auditentry",
+        "audit.export_auditentry",
+    ],
+    OPERATOR: [
+        "eldership.view_eldership",
+        "cameras.view_camera",
+        "cameras.view_camerastatus",
+        "recordings.view_segment",
+        "recordings.view_gap",
+    ],
+    REVIEWER: [
+        "eldership.view_eldership",
+        "cameras.view_camera",
+        "cameras.view_camerastatus",
+        "recordings.view_segment",
+        "recordings.view_gap",
+        "audit.view_auditentry",
+        "audit.export_auditentry",
+    ],
+    POLICE: [],
+}

@@ -1,0 +1,1 @@
+"""Alarms: open conditions that need a person's attention (storage, integrity, missing footage)."""

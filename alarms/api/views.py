@@ -1,0 +1,25 @@
+"""Views of the alarm API: open and past alarms, newest first."""
+
+import django_filters
+from django.db.models import QuerySet
+from rest_framework import viewsets
+
+from alarms.models import Alarm
+
+from .serializers import AlarmSerializer
+
+
+class AlarmFilter(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label="open")
+
+    class Meta:
+        model = Alarm
+        fields = ["kind", "camera", "severity", "open"]
+
+
+class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AlarmSerializer
+    filterset_class = AlarmFilter
+
+    def get_queryset(self) -> QuerySet[Alarm]:
+        return Alarm.objects.visible_to(self.request.user).select_related("camera")

@@ -1,0 +1,50 @@
+"""Raising and clearing alarms; both are idempotent per (kind, camera)."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .choices import Severity
+from .models import Alarm
+
+
+def raise_alarm(*, kind: str, camera_id: int | None, severity: str, message: str, now: datetime | None = None) -> Alarm:
+    """Open the alarm, or refresh the message and severity of the one already open."""
+    now = now or timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                alarm = Alarm.objects.select_for_update().open().filter(kind=kind, camera_id=camera_id).first()
+                if alarm is None:
+                    return Alarm.objects.create(
+                        kind=kind,
+                        camera_id=camera_id,
+                        severity=severity,
+                        message=message,
+                        started_at=now,
+                        updated_at=now,
+                    )
+                if (alarm.severity, alarm.message) != (severity, message):
+                    alarm.severity, alarm.message, alarm.updated_at = severity, message, now
+                    alarm.save(update_fields=["severity", "message", "updated_at"])
+                return alarm
+        except IntegrityError:
+            continue  # another worker opened it at the same moment: update that one
+    raise RuntimeError(f"could not raise alarm {kind} for camera {camera_id}")
+
+
+def clear_alarm(*, kind: str, camera_id: int | None, now: datetime | None = None) -> bool:
+    """End the open alarm, if any; True if one was ended."""
+    now = now or timezone.now()
+    return bool(Alarm.objects.open().filter(kind=kind, camera_id=camera_id).update(ended_at=now, updated_at=now))
+
+
+def set_alarm(
+    *, active: bool, kind: str, camera_id: int | None, message: str = "", severity: str = Severity.WARNING
+) -> None:
+    """Raise or clear depending on a condition checked by a periodic task."""
+    if active:
+        raise_alarm(kind=kind, camera_id=camera_id, severity=severity, message=message)
+    else:
+        clear_alarm(kind=kind, camera_id=camera_id)

@@ -1,0 +1,9 @@
+"""The audit log app: an append-only, hash-chained record of who did what."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit log")

@@ -1,0 +1,97 @@
+"""The audit log: append-only entries, each chained to the previous one by SHA-256."""
+
+import hashlib
+import json
+from datetime import UTC
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction
+from .querysets import AuditEntryQuerySet
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, from where; never changed or deleted (a trigger refuses it on PostgreSQL)."""
+
+    # A contiguous number assigned under a lock: a removed entry leaves a hole that verify_audit sees.
+    seq = models.PositiveBigIntegerField(_("number"), unique=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices, db_index=True)
+    # No database constraint and no cascade: deleting a user or camera must never touch the log;
+    # the names are kept as text so the entry still reads right afterwards.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    camera = models.ForeignKey(
+        "cameras.Camera",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("camera"),
+    )
+    camera_name = models.CharField(_("camera name"), max_length=120, blank=True)
+    target = models.CharField(_("object"), max_length=255, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        default_permissions = ("view",)
+        permissions = [("export_auditentry", _("Can export the audit log"))]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.username}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> None:
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+    def payload(self) -> bytes:
+        """The canonical bytes the hash covers: every field but the hash itself."""
+        data = {
+            "seq": self.seq,
+            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "action": self.action,
+            "user": self.user_id,
+            "username": self.username,
+            "camera": self.camera_id,
+            "camera_name": self.camera_name,
+            "target": self.target,
+            # Round-trip through JSON so the bytes are the same before saving and after loading.
+            "details": json.loads(json.dumps(self.details, cls=DjangoJSONEncoder)),
+            "ip_address": self.ip_address,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.payload()).hexdigest()

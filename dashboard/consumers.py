@@ -1,0 +1,65 @@
+"""The status stream of the dashboard: login checked on connect, visibility on every event."""
+
+import asyncio
+import time
+import weakref
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import get_user_model
+
+from cameras.events import STATUS_GROUP, status_payload
+from cameras.models import Camera
+
+# Who may see which camera is re-read from `visible_to` at most this often per user and process:
+# every event is checked, against a decision never older than this. One query per event per connection
+# (200 open dashboards: 200 queries per status change, serialised on Channels' database thread) made
+# the push take seconds.
+VISIBILITY_TTL_S = 2.0
+_visibility: dict[int, tuple[float, frozenset[int]]] = {}
+# One lock per event loop (an asyncio.Lock belongs to the loop it first waits on; tests run several).
+_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
+
+
+class StatusConsumer(AsyncJsonWebsocketConsumer):
+    """Sends every visible camera's status on connect, then each change as it happens."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.user_id = user.pk
+        await self.channel_layer.group_add(STATUS_GROUP, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "snapshot", "statuses": await self._all_statuses()})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "user_id"):
+            await self.channel_layer.group_discard(STATUS_GROUP, self.channel_name)
+
+    async def status_changed(self, event: dict[str, Any]) -> None:
+        status = event["status"]
+        if status["camera_id"] in await self._visible_ids():
+            await self.send_json({"type": "status", "status": status})
+
+    async def _visible_ids(self) -> frozenset[int]:
+        lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with lock:
+            expires, ids = _visibility.get(self.user_id, (0.0, frozenset()))
+            if time.monotonic() >= expires:
+                ids = await self._query_visible_ids()
+                _visibility[self.user_id] = (time.monotonic() + VISIBILITY_TTL_S, ids)
+            return ids
+
+    @database_sync_to_async
+    def _query_visible_ids(self) -> frozenset[int]:
+        # The user is read again: a deactivated account stops receiving events.
+        user = get_user_model().objects.filter(pk=self.user_id).first()
+        return frozenset(Camera.objects.visible_to(user).values_list("pk", flat=True)) if user else frozenset()
+
+    @database_sync_to_async
+    def _all_statuses(self) -> list[dict[str, Any]]:
+        user = get_user_model().objects.get(pk=self.user_id)
+        return [status_payload(camera) for camera in Camera.objects.visible_to(user).with_status()]

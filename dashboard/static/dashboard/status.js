@@ -1,0 +1,93 @@
+// Overview tiles: status arrives over the /ws/status/ websocket; reconnects by itself.
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("strings").textContent);
+  const lang = document.documentElement.lang || "lt";
+  const fmt = new Intl.DateTimeFormat(lang, {
+    timeZone: "Europe/Vilnius", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
+  const statuses = new Map();
+  const connection = document.getElementById("connection");
+
+  function ago(ms) {
+    if (ms === null) return T.never;
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 120) return T.seconds_ago.replace("%(n)s", s);
+    if (s < 7200) return T.minutes_ago.replace("%(n)s", Math.round(s / 60));
+    return T.hours_ago.replace("%(n)s", Math.round(s / 3600));
+  }
+
+  function effective(st, now) {
+    // A recorder that stopped reporting sends no event: judge by the age of the newest segment.
+    const last = st.last_segment_end ? Date.parse(st.last_segment_end) : null;
+    if (st.state === "recording" && last !== null && now - last > st.stale_after_s * 1000) {
+      return ["offline", T.stale, last];
+    }
+    return [st.state, st.stale ? T.stale : st.reason, st.since ? Date.parse(st.since) : null];
+  }
+
+  function render(tile, st, now) {
+    const [state, reason, since] = effective(st, now);
+    const last = st.last_segment_end ? Date.parse(st.last_segment_end) : null;
+    tile.dataset.state = state;
+    const field = (name) => tile.querySelector(`[data-field="${name}"]`);
+    field("state").textContent = T[state] || state;
+    field("since").textContent = since && state !== "recording" ? `· ${fmt.format(since)}` : "";
+    field("reason").textContent = reason || "";
+    field("bitrate").textContent = st.bitrate_kbps ? `${Math.round(st.bitrate_kbps)} kbit/s` : "–";
+    field("age").textContent = ago(last === null ? null : now - last);
+    const missing = state === "recording" && last !== null && now - last > 3 * 4000 + 2000;
+    field("badges").textContent = missing ? T.no_footage_window : "";
+  }
+
+  function apply(st) {
+    statuses.set(st.camera_id, st);
+    const tile = document.querySelector(`.tile[data-camera="${st.camera_id}"]`);
+    if (tile) render(tile, st, Date.now());
+  }
+
+  function tick() {
+    const now = Date.now();
+    statuses.forEach((st, id) => {
+      const tile = document.querySelector(`.tile[data-camera="${id}"]`);
+      if (tile) render(tile, st, now);
+    });
+  }
+
+  function refreshSnapshots() {
+    document.querySelectorAll("img.snapshot").forEach((img) => {
+      if (img.closest(".tile").dataset.state === "disabled") return;
+      img.src = `${img.dataset.src}?t=${Date.now()}`;
+    });
+  }
+
+  function setConnection(state) {
+    connection.dataset.state = state;
+    connection.textContent = state === "open" ? T.connected : T.disconnected;
+    document.body.classList.toggle("disconnected", state !== "open");
+  }
+
+  let delay = 500;
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/status/`);
+    socket.onopen = () => { delay = 500; setConnection("open"); };
+    socket.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      if (msg.type === "snapshot") msg.statuses.forEach(apply);
+      else if (msg.type === "status") apply(msg.status);
+    };
+    socket.onclose = () => {
+      setConnection("closed");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  }
+
+  JSON.parse(document.getElementById("initial-statuses").textContent).forEach(apply);
+  setInterval(tick, 1000);
+  refreshSnapshots();
+  setInterval(refreshSnapshots, 30000);
+  connect();
+})();

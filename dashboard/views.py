@@ -1,0 +1,218 @@
+"""Dashboard pages: overview, map, live view, playback and synchronised playback. Thin views only."""
+
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cameras.choices import CameraState
+from cameras.events import status_payload
+from cameras.models import Camera
+from eldership.models import Eldership
+from playback import localtime
+from playback.audit import note_viewing
+from recordings.models import Segment
+
+MAX_SYNC = 4
+SPEEDS = [1, 2, 4, 8, 16]
+
+
+def staff_page(view: Any) -> Any:
+    return require_GET(login_required(view))
+
+
+def js_strings() -> dict[str, str]:
+    """Texts the page scripts show, translated on the server."""
+    return {
+        **{state.value: str(state.label) for state in CameraState},
+        "connected": _("Live status connected"),
+        "disconnected": _("Live status disconnected: reconnecting…"),
+        "stale": _("No recorder is reporting for this camera."),
+        "seconds_ago": _("%(n)s s ago"),
+        "minutes_ago": _("%(n)s min ago"),
+        "hours_ago": _("%(n)s h ago"),
+        "never": _("never"),
+        "player_error": _("The video cannot be played: %(detail)s"),
+        "no_footage_here": _("No footage at this moment; playing from the next recording."),
+        "no_footage_window": _("There is no footage of this camera around this time."),
+        "loading": _("Loading…"),
+        "delay": _("Delay %(n)s s"),
+        "recorded": _("Recorded"),
+        "gap": _("Gap"),
+    }
+
+
+def not_visible(request: HttpRequest) -> HttpResponse:
+    message = _("This camera does not exist or you may not see it.")
+    return render(request, "dashboard/message.html", {"message": message}, status=404)
+
+
+def _visible(request: HttpRequest) -> Any:
+    return Camera.objects.visible_to(request.user).with_status()
+
+
+@staff_page
+def overview(request: HttpRequest) -> HttpResponse:
+    cameras = list(_visible(request).order_by("eldership__name", "name"))
+    now = timezone.now()
+    groups = [(eldership, list(items)) for eldership, items in groupby(cameras, key=lambda c: c.eldership)]
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "groups": groups,
+            "statuses": [status_payload(c, now) for c in cameras],
+            "strings": js_strings(),
+            "camera_count": len(cameras),
+        },
+    )
+
+
+@staff_page
+def camera_map(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    cameras = [c for c in _visible(request) if c.latitude is not None and c.longitude is not None]
+    markers = [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "eldership": c.eldership.name,
+            "lat": float(c.latitude),
+            "lon": float(c.longitude),
+            "state": str(status_payload(c, now)["state"]),
+        }
+        for c in cameras
+    ]
+    config = {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+    return render(request, "dashboard/map.html", {"markers": markers, "map_config": config, "strings": js_strings()})
+
+
+@staff_page
+def live(request: HttpRequest, pk: int) -> HttpResponse:
+    camera = _visible(request).filter(pk=pk).first()
+    if camera is None:
+        return not_visible(request)
+    note_viewing(request, camera, "live")
+    return render(request, "dashboard/live.html", {"cameras": [camera], "single": True, "strings": js_strings()})
+
+
+def _selected_cameras(request: HttpRequest, limit: int) -> tuple[list[Camera], Eldership | None, str]:
+    """Cameras named by ?cameras=1,2 (or ?eldership=<id>), visible to the user, at most `limit`."""
+    visible = _visible(request)
+    eldership = None
+    if code := request.GET.get("eldership"):
+        eldership = Eldership.objects.filter(pk=code).first() if code.isdigit() else None
+        if eldership is None:
+            return [], None, _("There is no such eldership.")
+        visible = visible.in_eldership(eldership)
+    ids = [part for part in request.GET.get("cameras", "").split(",") if part.strip()]
+    if ids:
+        if not all(part.strip().isdigit() for part in ids):
+            return [], eldership, _("Camera numbers must be whole numbers.")
+        if len(set(ids)) > limit:
+            return [], eldership, _("Choose at most %(limit)s cameras.") % {"limit": limit}
+        chosen = {c.pk: c for c in visible.filter(pk__in=[int(p) for p in ids])}
+        if len(chosen) != len(set(ids)):
+            return [], eldership, _("This camera does not exist or you may not see it.")
+        return [chosen[int(p)] for p in dict.fromkeys(ids)][:limit], eldership, ""
+    return list(visible[:limit]), eldership, ""
+
+
+@staff_page
+def live_grid(request: HttpRequest) -> HttpResponse:
+    cameras, eldership, error = _selected_cameras(request, limit=9)
+    for camera in cameras:
+        note_viewing(request, camera, "live")
+    context = {
+        "cameras": cameras,
+        "eldership": eldership,
+        "error": error,
+        "elderships": Eldership.objects.filter(cameras__in=_visible(request)).distinct(),
+        "strings": js_strings(),
+    }
+    return render(request, "dashboard/live.html", context)
+
+
+def _target(request: HttpRequest) -> tuple[date, datetime | None, dict[str, Any]]:
+    """The requested Vilnius day and instant, or the error to show (never an exception)."""
+    problem: dict[str, Any] = {}
+    today = localtime.local(timezone.now()).date()
+    try:
+        day = localtime.parse_date(request.GET.get("date")) if request.GET.get("date") else today
+    except localtime.LocalTimeError as exc:
+        return today, None, {"error": str(exc)}
+    if not request.GET.get("time"):
+        return day, None, problem
+    fold = request.GET.get("fold")
+    try:
+        at = localtime.parse_time(request.GET.get("time"))
+        instant = localtime.to_utc(day, at, fold=int(fold) if fold in {"0", "1"} else None)
+    except localtime.Ambiguous as exc:
+        return day, None, {"error": str(exc), "ambiguous": exc}
+    except localtime.LocalTimeError as exc:
+        return day, None, {"error": str(exc)}
+    return day, instant, problem
+
+
+def _footage_note(cameras: list[Camera], day: date) -> str:
+    start, end = localtime.day_bounds(day)
+    if not Segment.objects.filter(camera__in=cameras).overlapping(start, end).exists():
+        return _("There is no footage on %(date)s.") % {"date": day.isoformat()}
+    return ""
+
+
+def _playback_context(request: HttpRequest, cameras: list[Camera]) -> dict[str, Any]:
+    day, instant, problem = _target(request)
+    ambiguous = problem.get("ambiguous")
+    return {
+        "cameras": cameras,
+        "day": day,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "time_value": request.GET.get("time", ""),
+        "error": problem.get("error", ""),
+        "ambiguous_choices": [("0", "EEST (UTC+3)"), ("1", "EET (UTC+2)")] if ambiguous else [],
+        "notice": "" if problem else _footage_note(cameras, day),
+        "player_config": {
+            "cameras": [{"id": c.pk, "name": c.name} for c in cameras],
+            "date": day.isoformat(),
+            "target_ms": round(instant.timestamp() * 1000) if instant else None,
+        },
+        "speeds": SPEEDS,
+        "strings": js_strings(),
+    }
+
+
+@staff_page
+def playback(request: HttpRequest, pk: int) -> HttpResponse:
+    camera = _visible(request).filter(pk=pk).first()
+    if camera is None:
+        return not_visible(request)
+    context = _playback_context(request, [camera])
+    context["camera"] = camera
+    return render(request, "dashboard/playback.html", context)
+
+
+@staff_page
+def sync_playback(request: HttpRequest) -> HttpResponse:
+    cameras, eldership, error = _selected_cameras(request, limit=MAX_SYNC)
+    if not error and len({c.eldership_id for c in cameras}) > 1:
+        error = _("Synchronised playback shows cameras of one eldership.")
+    context = _playback_context(request, [] if error else cameras)
+    context.update(
+        {
+            "error": error or context["error"],
+            "eldership": eldership,
+            "elderships": Eldership.objects.filter(cameras__in=_visible(request)).distinct(),
+            "all_cameras": _visible(request).in_eldership(eldership) if eldership else [],
+            "chosen_ids": [c.pk for c in cameras],
+        }
+    )
+    return render(request, "dashboard/sync.html", context)

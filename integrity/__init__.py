@@ -1,0 +1,1 @@
+"""Integrity: signed daily hash chains of the segments, verification, and disk ↔ index reconciliation."""

@@ -1,0 +1,186 @@
+"""The reconciler: walks disk and index both ways so that nothing is unindexed or silently dropped.
+
+- a segment file without a row is indexed (written while the database was away, or by a killed recorder);
+- a file that cannot be indexed (unreadable, or not named like a segment) is moved to the quarantine
+  folder with its reason, a row and an alarm;
+- a file whose time lies in a range already deleted by retention is the remainder of a deletion cut
+  short by a crash (rows are deleted before files), and is deleted now;
+- a row whose file is gone is marked missing and raises an alarm; the row stays.
+"""
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+
+from alarms.choices import AlarmKind, Severity
+from alarms.services import raise_alarm
+from cameras.models import Camera
+from recordings.capture import storage
+from recordings.choices import SegmentStatus
+from recordings.models import Segment
+from recordings.services import index_file
+
+from .models import QuarantinedFile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReconcileReport:
+    """What one reconciliation did, by file."""
+
+    indexed: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    finished_deletions: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.indexed)} indexed, {len(self.quarantined)} quarantined, {len(self.missing)} marked missing, "
+            f"{len(self.finished_deletions)} deletions finished"
+        )
+
+
+def _quarantine(camera_id: int, path: Path, reason: str, report: ReconcileReport) -> None:
+    rel = str(path.relative_to(settings.RECORDINGS_ROOT))
+    dest = settings.QUARANTINE_ROOT / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    size = path.stat().st_size
+    shutil.move(path, dest)
+    dest.with_name(dest.name + ".reason.txt").write_text(reason + "\n")
+    QuarantinedFile.objects.create(
+        camera_id=camera_id, original_path=rel, quarantined_path=str(dest), reason=reason[:255], bytes=size
+    )
+    report.quarantined.append(rel)
+    log.warning("quarantined %s: %s", rel, reason)
+
+
+def _is_deleted(camera_id: int, start: datetime) -> bool:
+    from retention.models import DeletedRange
+
+    return DeletedRange.objects.filter(camera_id=camera_id, start__lte=start, end__gt=start).exists()
+
+
+def _day_folders(camera_id: int) -> dict[str, Path]:
+    """YYYY/MM/DD folder → path, for the camera's day folders on disk."""
+    root = storage.camera_dir(camera_id)
+    days: dict[str, Path] = {}
+    if root.is_dir():
+        for path in root.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]"):
+            days["/".join(path.parts[-3:])] = path
+    return days
+
+
+def _row_days(camera_id: int) -> set[str]:
+    first, last = (
+        Segment.objects.filter(camera_id=camera_id).order_by("start").values_list("start", flat=True).first(),
+        Segment.objects.filter(camera_id=camera_id).order_by("-start").values_list("start", flat=True).first(),
+    )
+    days: set[str] = set()
+    if first is None:
+        return days
+    day, last_day = first.astimezone(UTC).date(), last.astimezone(UTC).date()
+    while day <= last_day:
+        days.add(f"{day:%Y/%m/%d}")
+        day += timedelta(days=1)
+    return days
+
+
+def reconcile_camera(camera_id: int, report: ReconcileReport) -> None:
+    settle_before = time.time() - settings.RECONCILE_SETTLE_SECONDS
+    folders = _day_folders(camera_id)
+    missing_before = len(report.missing)
+    for key in sorted(set(folders) | _row_days(camera_id)):
+        day_start = datetime.strptime(key, "%Y/%m/%d").replace(tzinfo=UTC)
+        rows = dict(
+            Segment.objects.filter(
+                camera_id=camera_id,
+                node=settings.NODE_NAME,
+                start__gte=day_start,
+                start__lt=day_start + timedelta(days=1),
+            ).values_list("path", "status")
+        )
+        on_disk: set[str] = set()
+        for dirpath, _dirs, filenames in os.walk(folders[key]) if key in folders else []:
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                rel = str(path.relative_to(settings.RECORDINGS_ROOT))
+                on_disk.add(rel)
+                if rel in rows:
+                    continue
+                try:
+                    if path.stat().st_mtime > settle_before:
+                        continue  # the live recorder's file, or one its indexer has not written yet
+                except FileNotFoundError:
+                    continue
+                _reconcile_file(camera_id, path, rel, report)
+        gone = [rel for rel, status in rows.items() if status == SegmentStatus.OK and rel not in on_disk]
+        # A file can vanish between the walk and here only by deletion; check once more before flagging.
+        gone = [rel for rel in gone if not storage.absolute(rel).exists()]
+        if gone:
+            Segment.objects.filter(camera_id=camera_id, node=settings.NODE_NAME, path__in=gone).update(
+                status=SegmentStatus.MISSING
+            )
+            report.missing.extend(gone)
+    newly_missing = report.missing[missing_before:]
+    if newly_missing:
+        total = Segment.objects.filter(camera_id=camera_id, status=SegmentStatus.MISSING).count()
+        names = ", ".join(Path(p).name for p in newly_missing[:5]) + (" …" if len(newly_missing) > 5 else "")
+        raise_alarm(
+            kind=AlarmKind.SEGMENT_MISSING,
+            camera_id=camera_id,
+            severity=Severity.CRITICAL,
+            message=f"{total} indexed segment file(s) are missing from disk, newly: {names}",
+        )
+
+
+def _reconcile_file(camera_id: int, path: Path, rel: str, report: ReconcileReport) -> None:
+    start = storage.start_from_name(path.name)
+    if start is None:
+        _quarantine(camera_id, path, "not a segment file name", report)
+        raise_alarm(
+            kind=AlarmKind.FILE_QUARANTINED,
+            camera_id=camera_id,
+            severity=Severity.WARNING,
+            message=f"{rel} was quarantined: not a segment file name",
+        )
+        return
+    if _is_deleted(camera_id, start):
+        path.unlink(missing_ok=True)
+        report.finished_deletions.append(rel)
+        return
+    try:
+        probed = storage.probe(path)
+        if probed.duration.total_seconds() <= 0:
+            raise storage.UnreadableSegment("no duration")
+    except storage.UnreadableSegment as exc:
+        reason = f"unreadable: {exc}"
+        _quarantine(camera_id, path, reason, report)
+        raise_alarm(
+            kind=AlarmKind.FILE_QUARANTINED,
+            camera_id=camera_id,
+            severity=Severity.WARNING,
+            message=f"{rel} was quarantined ({reason})",
+        )
+        return
+    if index_file(camera_id=camera_id, path=path):
+        report.indexed.append(rel)
+
+
+def reconcile(*, camera_ids: list[int] | None = None) -> ReconcileReport:
+    """Reconcile the cameras' folders of this node with the index."""
+    report = ReconcileReport()
+    cameras = Camera.objects.all()
+    if camera_ids:
+        cameras = cameras.filter(pk__in=camera_ids)
+    for camera_id in cameras.order_by("pk").values_list("pk", flat=True):
+        reconcile_camera(camera_id, report)
+    if report.indexed or report.quarantined or report.missing or report.finished_deletions:
+        log.info("reconciled: %s", report.summary())
+    return report

@@ -1,0 +1,67 @@
+"""Queries behind playback: which segments make a playlist, what a day's timeline shows."""
+
+from datetime import date, datetime
+from typing import Any
+
+from cameras.models import Camera
+from recordings.choices import GapCause, SegmentStatus
+from recordings.models import Gap, Segment
+from retention.models import DeletedRange, Hold
+
+from . import localtime, playlists
+
+LIVE_WINDOW = 4  # segments in a live playlist
+
+
+def _playable(camera: Camera) -> Any:
+    # A segment whose file vanished is left out: the player sees a discontinuity, not a failed download.
+    return Segment.objects.of_camera(camera).exclude(status=SegmentStatus.MISSING)
+
+
+def segment_rows(*, camera: Camera, start: datetime, end: datetime) -> list[playlists.Row]:
+    return list(_playable(camera).overlapping(start, end).order_by("start").values_list("pk", "start", "end"))
+
+
+def live_rows(*, camera: Camera) -> tuple[list[playlists.Row], int]:
+    """The newest segments and the media sequence number of the first (its index in the camera's history)."""
+    rows = list(_playable(camera).order_by("-start").values_list("pk", "start", "end")[:LIVE_WINDOW])
+    rows.reverse()
+    if not rows:
+        return [], 0
+    sequence = _playable(camera).filter(start__lt=rows[0][1]).count()
+    return rows, sequence
+
+
+def _ms(instant: datetime) -> int:
+    return round(instant.timestamp() * 1000)
+
+
+def day_timeline(*, camera: Camera, day: date) -> dict[str, Any]:
+    """Recorded ranges and gaps (with causes) of one Vilnius day, as epoch milliseconds."""
+    start, end = localtime.day_bounds(day)
+    spans = Segment.objects.of_camera(camera).overlapping(start, end).order_by("start").values_list("start", "end")
+    gaps = Gap.objects.of_camera(camera).overlapping(start, end).order_by("start")
+    return {
+        "camera_id": camera.pk,
+        "date": day.isoformat(),
+        "start": _ms(start),
+        "end": _ms(end),
+        "recorded": [[_ms(a), _ms(b)] for a, b in playlists.merge_ranges(spans)],
+        "gaps": [
+            {
+                "start": _ms(g.start),
+                "end": _ms(g.end),
+                "cause": g.cause,
+                "label": str(GapCause(g.cause).label) if g.cause in GapCause.values else g.cause,
+            }
+            for g in gaps
+        ],
+        "deleted": [
+            {"start": _ms(r.start), "end": _ms(r.end), "label": r.get_reason_display()}
+            for r in DeletedRange.objects.filter(camera=camera, start__lt=end, end__gt=start).order_by("start")
+        ],
+        "holds": [
+            {"start": _ms(h.start), "end": _ms(h.end)}
+            for h in Hold.objects.filter(cameras=camera, released_at__isnull=True, start__lt=end, end__gt=start)
+        ],
+    }

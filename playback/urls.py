@@ -1,0 +1,16 @@
+"""Playback URLs (mounted under /playback/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "playback"
+
+urlpatterns = [
+    path("cameras/<int:pk>/vod.m3u8", views.vod_playlist, name="vod"),
+    path("cameras/<int:pk>/live.m3u8", views.live_playlist, name="live"),
+    path("cameras/<int:pk>/timeline.json", views.timeline, name="timeline"),
+    path("cameras/<int:pk>/snapshot.jpg", views.snapshot, name="snapshot"),
+    path("cameras/<int:pk>/clip.mp4", views.clip, name="clip"),
+    path("segments/<int:pk>.ts", views.segment_file, name="segment"),
+]

@@ -1,0 +1,142 @@
+"""Playback endpoints: playlists, segment files, timeline, snapshot and clip, all behind `visible_to`."""
+
+import functools
+import shutil
+from datetime import timedelta
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cameras.models import Camera
+from recordings.capture import storage
+from recordings.models import Segment
+
+from . import localtime, media, playlists, services
+from .audit import note_viewing
+
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+MAX_PLAYLIST_RANGE = timedelta(hours=25)
+
+
+def visible_camera(request: HttpRequest, pk: int) -> Camera:
+    """The camera, if this user may see it; otherwise 404 (its existence is not revealed)."""
+    return get_object_or_404(Camera.objects.visible_to(request.user).select_related("eldership"), pk=pk)
+
+
+def _bad_request(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
+
+
+def _segment_uri(pk: int) -> str:
+    # reverse() once per playlist would be fine; once per segment is most of a 24 h playlist's time.
+    return f"{_segment_prefix()}{pk}.ts"
+
+
+@functools.cache
+def _segment_prefix() -> str:
+    return reverse("playback:segment", args=[0]).removesuffix("0.ts")
+
+
+@require_GET
+def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
+    camera = visible_camera(request, pk)
+    try:
+        start = localtime.parse_instant(request.GET.get("start"))
+        end = localtime.parse_instant(request.GET.get("end"))
+    except localtime.LocalTimeError as exc:
+        return _bad_request(str(exc))
+    if not start < end <= start + MAX_PLAYLIST_RANGE:
+        return _bad_request(_("The range must end after it starts and be at most 25 hours long."))
+    rows = services.segment_rows(camera=camera, start=start, end=end)
+    if not rows:
+        return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)
+    note_viewing(request, camera, "playback", start=start, end=end)
+    return HttpResponse(playlists.vod_playlist(rows, uri=_segment_uri), content_type=PLAYLIST_TYPE)
+
+
+@require_GET
+def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
+    camera = visible_camera(request, pk)
+    rows, sequence = services.live_rows(camera=camera)
+    if not rows:
+        return JsonResponse({"error": _("This camera has not recorded anything yet.")}, status=404)
+    if request.GET.get("first") == "1":
+        # The player asks once when it starts; its reloads every few seconds are the same viewing.
+        note_viewing(request, camera, "live")
+    response = HttpResponse(
+        playlists.live_playlist(rows, first_sequence=sequence, uri=_segment_uri), content_type=PLAYLIST_TYPE
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def segment_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A segment file, only through this check: recordings are never a public static path."""
+    segment = get_object_or_404(Segment.objects.visible_to(request.user), pk=pk)
+    path = storage.absolute(segment.path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise Http404(_("This segment is not on this server.")) from exc
+    response = FileResponse(handle, content_type="video/mp2t")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def timeline(request: HttpRequest, pk: int) -> JsonResponse:
+    camera = visible_camera(request, pk)
+    try:
+        day = localtime.parse_date(request.GET.get("date"))
+    except localtime.LocalTimeError as exc:
+        return _bad_request(str(exc))
+    return JsonResponse(services.day_timeline(camera=camera, day=day))
+
+
+@require_GET
+def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
+    camera = visible_camera(request, pk)
+    newest = Segment.objects.of_camera(camera).order_by("-start").first()
+    if newest is None:
+        raise Http404(_("This camera has not recorded anything yet."))
+    try:
+        data = media.snapshot_jpeg(newest)
+    except media.MediaError as exc:
+        raise Http404(str(exc)) from exc
+    note_viewing(request, camera, "snapshot")
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=10"
+    return response
+
+
+@require_GET
+def clip(request: HttpRequest, pk: int) -> HttpResponse:
+    """A short MP4 by stream copy, for internal use by staff."""
+    camera = visible_camera(request, pk)
+    try:
+        start = localtime.parse_instant(request.GET.get("start"))
+        end = localtime.parse_instant(request.GET.get("end"))
+    except localtime.LocalTimeError as exc:
+        return _bad_request(str(exc))
+    if not start < end <= start + timedelta(seconds=media.MAX_CLIP_SECONDS):
+        return _bad_request(_("A clip must end after it starts and be at most 15 minutes long."))
+    segments = list(Segment.objects.of_camera(camera).overlapping(start, end).order_by("start"))
+    if not segments:
+        return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)
+    workdir = media.temporary_workdir()
+    try:
+        out = media.clip_mp4(segments, start=start, end=end, workdir=storage.Path(workdir.name))
+        handle = out.open("rb")
+    except media.MediaError as exc:
+        workdir.cleanup()
+        return JsonResponse({"error": _("The clip could not be made: %(reason)s") % {"reason": exc}}, status=422)
+    # The open handle keeps the file readable after its directory is removed.
+    shutil.rmtree(workdir.name, ignore_errors=True)
+    note_viewing(request, camera, "clip", start=start, end=end)
+    local_start = localtime.local(segments[0].start)
+    name = f"{camera.pk}-{local_start:%Y%m%d-%H%M%S}.mp4"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="video/mp4")

@@ -1,0 +1,220 @@
+"""Storage pressure: free space watermark, oldest-unheld-first deletion, projections and their alarms."""
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Min, Q, Sum
+from django.utils import timezone
+
+from alarms.choices import AlarmKind, Severity
+from alarms.services import clear_alarm, raise_alarm
+from audit.choices import AuditAction
+from audit.services import record as audit
+from cameras.models import Camera, CameraStatus
+from recordings.models import Segment
+
+from .choices import DeletionReason
+from .models import DeletedRange
+from .services import DeletedBatch, _unheld, delete_batch, held_intervals
+
+log = logging.getLogger(__name__)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Disk:
+    """Free and total bytes of the filesystem holding RECORDINGS_ROOT, and its watermark."""
+
+    free: int
+    total: int
+
+    @property
+    def watermark(self) -> int:
+        return max(settings.STORAGE_MIN_FREE_BYTES, int(self.total * settings.STORAGE_MIN_FREE_PERCENT / 100))
+
+    @property
+    def under_pressure(self) -> bool:
+        return self.free < self.watermark
+
+    @property
+    def target(self) -> int:
+        # Free a little more than the watermark, so that the next segment does not trigger it again.
+        return int(self.watermark * 1.2) + 1
+
+
+def disk() -> Disk:
+    st = os.statvfs(settings.RECORDINGS_ROOT)
+    return Disk(free=st.f_bavail * st.f_frsize, total=st.f_blocks * st.f_frsize)
+
+
+def _oldest_unheld(camera_id: int) -> datetime | None:
+    qs = Segment.objects.filter(camera_id=camera_id, node=settings.NODE_NAME)
+    return _unheld(qs, held_intervals(camera_id)).aggregate(m=Min("start"))["m"]
+
+
+def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
+    """While free space is under the watermark, delete the oldest unheld footage of any camera."""
+    now = now or timezone.now()
+    total = DeletedBatch()
+    state = disk()
+    if not state.under_pressure:
+        clear_alarm(kind=AlarmKind.STORAGE_FULL, camera_id=None)
+        update_shortfall_alarms(now=now)
+        return total
+    while state.free < state.target:
+        oldest = {pk: _oldest_unheld(pk) for pk in Camera.objects.values_list("pk", flat=True)}
+        candidates = {pk: start for pk, start in oldest.items() if start is not None}
+        if not candidates:
+            raise_alarm(
+                kind=AlarmKind.STORAGE_FULL,
+                camera_id=None,
+                severity=Severity.CRITICAL,
+                message=(
+                    f"Storage is full ({state.free // 2**20} MiB free, watermark {state.watermark // 2**20} MiB) "
+                    "and only held footage is left: nothing more can be deleted. Add storage or release holds."
+                ),
+            )
+            break
+        camera_id = min(candidates, key=candidates.__getitem__)
+        batch = delete_batch(
+            camera_id=camera_id,
+            before=None,
+            limit=settings.STORAGE_BATCH_SIZE,
+            reason=DeletionReason.DISK_PRESSURE,
+            node=settings.NODE_NAME,
+            now=now,
+        )
+        total.count += batch.count
+        total.bytes += batch.bytes
+        if batch.count:
+            log.warning(
+                "disk pressure: camera %s: %d segments (%d bytes) deleted, %s – %s",
+                camera_id,
+                batch.count,
+                batch.bytes,
+                batch.first.isoformat(),
+                batch.last.isoformat(),
+            )
+        state = disk()
+        if batch.count:
+            audit(
+                action=AuditAction.RETENTION_DELETION,
+                target=f"camera {camera_id}",
+                details={
+                    "reason": DeletionReason.DISK_PRESSURE,
+                    "segments": batch.count,
+                    "bytes": batch.bytes,
+                    "start": batch.first.isoformat(),
+                    "end": batch.last.isoformat(),
+                },
+            )
+    else:
+        clear_alarm(kind=AlarmKind.STORAGE_FULL, camera_id=None)
+    update_shortfall_alarms(now=now)
+    return total
+
+
+def update_shortfall_alarms(*, now: datetime | None = None) -> None:
+    """A camera whose footage inside its retention window was deleted for space does not meet its period.
+
+    The alarm says how many days it holds now, and ends by itself once the deleted stretch is older than
+    the retention period (everything the period covers is there again)."""
+    now = now or timezone.now()
+    for camera in Camera.objects.all():
+        window = now - timedelta(days=camera.retention_days)
+        lost = DeletedRange.objects.filter(camera=camera, reason=DeletionReason.DISK_PRESSURE, end__gt=window).exists()
+        if not lost:
+            clear_alarm(kind=AlarmKind.RETENTION_SHORTFALL, camera_id=camera.pk, now=now)
+            continue
+        oldest = Segment.objects.filter(camera=camera).aggregate(m=Min("start"))["m"]
+        held_days = (now - oldest) / DAY if oldest else 0.0
+        raise_alarm(
+            kind=AlarmKind.RETENTION_SHORTFALL,
+            camera_id=camera.pk,
+            severity=Severity.WARNING,
+            message=(
+                f"{camera.name} holds {held_days:.1f} days of footage, not its {camera.retention_days}: "
+                "storage ran out and the oldest footage was deleted."
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class CameraProjection:
+    """A camera's storage figures and how long the storage holds at the current rates."""
+
+    camera_id: int
+    name: str
+    retention_days: int
+    bytes_per_day: int
+    bitrate_kbps: float | None
+    stored_bytes: int
+    projected_days: float | None
+
+    @property
+    def below_retention(self) -> bool:
+        return self.projected_days is not None and self.projected_days < self.retention_days
+
+
+def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
+    """Bytes per day and current bitrate per camera; days the storage holds at the current rates.
+
+    All cameras of a node share one filesystem, so they share one projection: the space the recordings
+    may use (what they use now plus free space above the watermark) over the fleet's bytes per day."""
+    now = now or timezone.now()
+    state = disk()
+    stored = dict(
+        Segment.objects.filter(node=settings.NODE_NAME)
+        .values("camera")
+        .annotate(b=Sum("bytes"))
+        .values_list("camera", "b")
+    )
+    last_day = dict(
+        Segment.objects.filter(start__gte=now - DAY, start__lt=now)
+        .values("camera")
+        .annotate(b=Sum("bytes"))
+        .values_list("camera", "b")
+    )
+    bitrates = dict(CameraStatus.objects.values_list("camera", "bitrate_kbps"))
+    rates: dict[int, int] = {}
+    cameras = list(Camera.objects.filter(Q(enabled=True) | Q(pk__in=stored.keys())).order_by("pk"))
+    for camera in cameras:
+        kbps = bitrates.get(camera.pk) if camera.enabled else None
+        # The current bitrate is the better predictor; a camera without one counts its last day.
+        rates[camera.pk] = int(kbps * 1000 / 8 * 86400) if kbps else int(last_day.get(camera.pk) or 0)
+    capacity = sum(stored.values()) + max(0, state.free - state.watermark)
+    per_day = sum(rates.values())
+    days = capacity / per_day if per_day else None
+    return [
+        CameraProjection(
+            camera_id=c.pk,
+            name=c.name,
+            retention_days=c.retention_days,
+            bytes_per_day=rates[c.pk],
+            bitrate_kbps=bitrates.get(c.pk),
+            stored_bytes=int(stored.get(c.pk) or 0),
+            projected_days=days,
+        )
+        for c in cameras
+    ]
+
+
+def update_projection_alarms(*, now: datetime | None = None) -> list[CameraProjection]:
+    projections = project_storage(now=now)
+    for p in projections:
+        if p.below_retention:
+            raise_alarm(
+                kind=AlarmKind.STORAGE_PROJECTION,
+                camera_id=p.camera_id,
+                severity=Severity.WARNING,
+                message=(
+                    f"At the current rates the storage holds {p.projected_days:.1f} days, "
+                    f"less than the {p.retention_days} days {p.name} must keep."
+                ),
+            )
+        else:
+            clear_alarm(kind=AlarmKind.STORAGE_PROJECTION, camera_id=p.camera_id)
+    return projections

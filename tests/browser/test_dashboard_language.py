@@ -1,0 +1,77 @@
+"""The Lithuanian dashboard has no English left on its main pages; bad input gives clear messages."""
+
+import re
+
+import pytest
+
+from accounts.roles import OPERATOR
+from tests.factories import CameraFactory, EldershipFactory
+from tests.support.auth import make_user
+from tests.support.webserver import Daphne, session_cookie
+
+pytestmark = [pytest.mark.browser]
+
+WORD = re.compile(r"[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūž]{3,}")
+# Names, units and codes that are the same in every language.
+SAME_IN_BOTH = {"MP4", "EEST", "EET", "UTC", "GMT", "kbit", "English", "Lietuviškai", "Leaflet"}
+
+
+@pytest.fixture
+def web(capture_stack, tmp_path):
+    server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
+    yield server
+    server.stop()
+
+
+def words(page, url):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return set(WORD.findall(page.inner_text("body")))
+
+
+def test_the_lithuanian_pages_have_no_english_text(capture_stack, page, web):
+    eldership = EldershipFactory(name="Pabiržės", code="pabirzes")
+    cameras = [
+        CameraFactory(eldership=eldership, name=f"Pabiržė {n}", place="Stotelė", latitude="56.1", longitude="24.9")
+        for n in (1, 2)
+    ]
+    operator = make_user("operatorius", OPERATOR, elderships=[eldership])
+    data_words = set(
+        WORD.findall(" ".join([eldership.name, "operatorius", *(c.name + " " + c.place for c in cameras)]))
+    )
+    page.context.add_cookies([session_cookie(operator, web.url)])
+    pages = [
+        "/dashboard/",
+        "/dashboard/map/",
+        f"/dashboard/live/?eldership={eldership.pk}",
+        f"/dashboard/cameras/{cameras[0].pk}/live/",
+        f"/dashboard/cameras/{cameras[0].pk}/playback/?date=2026-06-13&time=22:10",
+        f"/dashboard/sync/?eldership={eldership.pk}&cameras={cameras[0].pk},{cameras[1].pk}&date=2026-06-13",
+    ]
+    lithuanian = {url: words(page, web.url + url) for url in pages}
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": web.url}])
+    english = {url: words(page, web.url + url) for url in pages}
+    for url in pages:
+        assert "Apžvalga" in lithuanian[url] and "Overview" in english[url]
+        untranslated = (lithuanian[url] & english[url]) - data_words - SAME_IN_BOTH
+        assert not untranslated, f"{url}: {sorted(untranslated)}"
+
+
+def test_bad_input_gives_clear_messages_in_lithuanian(capture_stack, page, web):
+    camera = CameraFactory()
+    hidden = CameraFactory(eldership=EldershipFactory())
+    operator = make_user("operatorius", OPERATOR, elderships=[camera.eldership])
+    page.context.add_cookies([session_cookie(operator, web.url)])
+    base = f"{web.url}/dashboard/cameras/{camera.pk}/playback/"
+
+    page.goto(f"{base}?date=2026-03-29&time=03:30")
+    assert "Vilniuje nebūna" in page.inner_text("#form-error")
+    page.goto(f"{base}?date=2026-10-25&time=03:30")
+    assert "du kartus" in page.inner_text("#form-error")
+    assert page.locator("#fold option").all_inner_texts() == ["EEST (UTC+3)", "EET (UTC+2)"]
+    page.goto(f"{base}?date=2026-06-13&time=22:10")
+    assert "2026-06-13 įrašų nėra" in page.inner_text("#form-notice")
+    page.wait_for_selector("#player-notice:not([hidden])")
+    response = page.goto(f"{web.url}/dashboard/cameras/{hidden.pk}/playback/")
+    assert response.status == 404
+    assert "neleidžiama jos matyti" in page.inner_text("main")

@@ -1,0 +1,77 @@
+"""The /ws/status/ stream: login on connect, visibility on every event, changes pushed within a second."""
+
+import asyncio
+import time
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.roles import OPERATOR
+from cameras.events import send_status
+from cameras.models import CameraStatus
+from dashboard.consumers import StatusConsumer
+from tests.factories import CameraFactory, EldershipFactory
+from tests.support.auth import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def communicator(user):
+    comm = WebsocketCommunicator(StatusConsumer.as_asgi(), "/ws/status/")
+    comm.scope["user"] = user
+    return comm
+
+
+def test_an_anonymous_connection_is_refused(redis_db):
+    async def run():
+        comm = communicator(AnonymousUser())
+        connected, code = await comm.connect()
+        assert not connected
+        assert code == 4401
+
+    async_to_sync(run)()
+
+
+def test_a_status_change_reaches_the_operator_within_a_second_and_only_for_their_cameras(redis_db):
+    mine, theirs = CameraFactory(), CameraFactory(eldership=EldershipFactory())
+    operator = make_user("operator", OPERATOR, elderships=[mine.eldership])
+
+    async def run():
+        comm = communicator(operator)
+        connected, _ = await comm.connect()
+        assert connected
+        snapshot = await comm.receive_json_from(timeout=5)
+        assert snapshot["type"] == "snapshot"
+        assert [s["camera_id"] for s in snapshot["statuses"]] == [mine.pk]
+        assert snapshot["statuses"][0]["state"] == "offline"  # no recorder has ever reported
+
+        await asyncio.to_thread(
+            lambda: CameraStatus.objects.update_or_create(
+                camera=theirs, defaults={"state": "recording", "heartbeat_at": time_now()}
+            )
+        )
+        send_status(theirs.pk)
+        await asyncio.to_thread(
+            lambda: CameraStatus.objects.update_or_create(
+                camera=mine, defaults={"state": "error", "reason": "Bad password", "heartbeat_at": time_now()}
+            )
+        )
+        sent = time.monotonic()
+        send_status(mine.pk)
+        event = await comm.receive_json_from(timeout=5)
+        assert time.monotonic() - sent < 1.0
+        assert event["type"] == "status"
+        assert event["status"]["camera_id"] == mine.pk  # the other camera's event never arrived
+        assert (event["status"]["state"], event["status"]["reason"]) == ("error", "Bad password")
+        assert await comm.receive_nothing(timeout=0.5)
+        await comm.disconnect()
+
+    async_to_sync(run)()
+
+
+def time_now():
+    from django.utils import timezone
+
+    return timezone.now()

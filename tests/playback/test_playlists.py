@@ -1,0 +1,157 @@
+"""HLS playlists generated from the segment index; segment files served only to who may see them."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.roles import OPERATOR
+from accounts.services import assign_role
+from recordings.choices import GapCause
+from recordings.models import Gap, Segment
+from tests.factories import CameraFactory, EldershipFactory
+from tests.support.auth import make_user
+
+T0 = datetime(2026, 6, 13, 19, 0, tzinfo=UTC)
+
+
+def add_segments(camera, start, count, seconds=4.0):
+    rows = []
+    for i in range(count):
+        s = start + timedelta(seconds=i * seconds)
+        rows.append(
+            Segment(
+                camera=camera,
+                start=s,
+                end=s + timedelta(seconds=seconds),
+                bytes=1000,
+                sha256="0" * 64,
+                path=f"{camera.pk}/{s:%Y/%m/%d/%H}/{s:%Y%m%dT%H%M%S.%f}Z.ts",
+                node="test-node",
+                codec="h264",
+                width=1280,
+                height=720,
+            )
+        )
+    return Segment.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def staff(client):
+    """An Operator whose scope is every eldership the test makes (elderships are added as cameras are)."""
+    user = make_user("operator", OPERATOR)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _scope_follows_cameras(request):
+    """Put each new camera's eldership into the operator's scope, if there is an operator."""
+    from django.db.models.signals import post_save
+
+    from cameras.models import Camera
+
+    def add(sender, instance, created, **kwargs):
+        user = get_user_model().objects.filter(username="operator").first()
+        if created and user:
+            assign_role(user=user, role=OPERATOR, elderships=[instance.eldership])
+
+    post_save.connect(add, sender=Camera, dispatch_uid="scope-follows-cameras")
+    yield
+    post_save.disconnect(sender=Camera, dispatch_uid="scope-follows-cameras")
+
+
+@pytest.mark.django_db
+def test_vod_playlist_has_wall_clock_times_and_a_discontinuity_at_the_gap(client, staff):
+    camera = CameraFactory()
+    add_segments(camera, T0, 3)
+    add_segments(camera, T0 + timedelta(seconds=30), 2)  # an outage from 19:00:12 to 19:00:30
+    response = client.get(
+        f"/playback/cameras/{camera.pk}/vod.m3u8", {"start": "2026-06-13T19:00:00Z", "end": "2026-06-13T20:00:00Z"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.apple.mpegurl"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "#EXTM3U" and lines[-1] == "#EXT-X-ENDLIST"
+    stamps = [line.split(":", 1)[1] for line in lines if line.startswith("#EXT-X-PROGRAM-DATE-TIME")]
+    assert stamps == [
+        "2026-06-13T19:00:00.000Z",
+        "2026-06-13T19:00:04.000Z",
+        "2026-06-13T19:00:08.000Z",
+        "2026-06-13T19:00:30.000Z",
+        "2026-06-13T19:00:34.000Z",
+    ]
+    assert lines.count("#EXT-X-DISCONTINUITY") == 1
+    assert lines.index("#EXT-X-DISCONTINUITY") < lines.index("#EXT-X-PROGRAM-DATE-TIME:2026-06-13T19:00:30.000Z")
+    assert "#EXTINF:4.000," in lines
+
+
+@pytest.mark.django_db
+def test_live_playlist_is_a_window_of_the_newest_segments(client, staff):
+    camera = CameraFactory()
+    add_segments(camera, T0, 10)
+    text = client.get(f"/playback/cameras/{camera.pk}/live.m3u8").content.decode()
+    assert "#EXT-X-ENDLIST" not in text
+    assert "#EXT-X-MEDIA-SEQUENCE:6" in text
+    assert text.count("#EXTINF") == 4
+
+
+@pytest.mark.django_db
+def test_a_range_without_footage_or_bad_times_gives_a_clear_answer(client, staff):
+    camera = CameraFactory()
+    url = f"/playback/cameras/{camera.pk}/vod.m3u8"
+    empty = client.get(url, {"start": "2026-06-13T19:00:00Z", "end": "2026-06-13T20:00:00Z"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert empty.status_code == 404 and "no footage" in empty.json()["error"].lower()
+    bad = client.get(url, {"start": "soon", "end": "2026-06-13T20:00:00Z"})
+    assert bad.status_code == 400 and bad.json()["error"]
+    backwards = client.get(url, {"start": "2026-06-13T20:00:00Z", "end": "2026-06-13T19:00:00Z"})
+    assert backwards.status_code == 400
+
+
+@pytest.mark.django_db
+def test_segments_and_playlists_are_not_served_to_anonymous_users(client, recordings_root):
+    camera = CameraFactory()
+    (segment,) = add_segments(camera, T0, 1)
+    path = recordings_root / segment.path
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x47" * 188)
+    assert client.get(f"/playback/segments/{segment.pk}.ts").status_code == 404
+    assert client.get(f"/playback/cameras/{camera.pk}/live.m3u8").status_code == 404
+    client.force_login(make_user("operator", OPERATOR, elderships=[camera.eldership]))
+    response = client.get(f"/playback/segments/{segment.pk}.ts")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\x47" * 188
+
+
+@pytest.mark.django_db
+def test_timeline_of_a_day_shows_recorded_ranges_and_gaps_with_causes(client, staff):
+    camera = CameraFactory()
+    add_segments(camera, T0, 3)
+    add_segments(camera, T0 + timedelta(seconds=30), 2)
+    Gap.objects.create(
+        camera=camera, start=T0 + timedelta(seconds=12), end=T0 + timedelta(seconds=30), cause=GapCause.STREAM_ENDED
+    )
+    data = client.get(f"/playback/cameras/{camera.pk}/timeline.json", {"date": "2026-06-13"}).json()
+    ms = lambda d: round(d.timestamp() * 1000)  # noqa: E731
+    assert data["start"] == ms(datetime(2026, 6, 12, 21, 0, tzinfo=UTC))
+    assert data["recorded"] == [
+        [ms(T0), ms(T0 + timedelta(seconds=12))],
+        [ms(T0 + timedelta(seconds=30)), ms(T0 + timedelta(seconds=38))],
+    ]
+    assert [(g["cause"], g["start"]) for g in data["gaps"]] == [("stream_ended", ms(T0 + timedelta(seconds=12)))]
+    assert client.get(f"/playback/cameras/{camera.pk}/timeline.json", {"date": "13.06.2026"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_operator_gets_nothing_of_a_camera_outside_their_elderships(client):
+    mine, theirs = CameraFactory(), CameraFactory(eldership=EldershipFactory())
+    add_segments(theirs, T0, 2)
+    client.force_login(make_user("scoped", OPERATOR, elderships=[mine.eldership]))
+    segment = Segment.objects.filter(camera=theirs).first()
+    for url in (
+        f"/playback/segments/{segment.pk}.ts",
+        f"/playback/cameras/{theirs.pk}/live.m3u8",
+        f"/playback/cameras/{theirs.pk}/timeline.json?date=2026-06-13",
+        f"/playback/cameras/{theirs.pk}/vod.m3u8?start=2026-06-13T19:00:00Z&end=2026-06-13T20:00:00Z",
+    ):
+        assert client.get(url).status_code == 404, url
