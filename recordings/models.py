@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import GapCause, SegmentStatus
-from .querysets import TimeRangeQuerySet
+from .querysets import SegmentQuerySet, TimeRangeQuerySet
 
 
 class Segment(models.Model):
@@ -28,7 +28,7 @@ class Segment(models.Model):
     indexed_at = models.DateTimeField(_("indexed"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=SegmentStatus.choices, default=SegmentStatus.OK)
 
-    objects = TimeRangeQuerySet.as_manager()
+    objects = SegmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["camera", "start"]

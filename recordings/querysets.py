@@ -1,8 +1,12 @@
 """Queries over segments and gaps."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import models
+
+# No segment is longer than this: they are cut at the first keyframe after SEGMENT_SECONDS. The bound
+# lets a time-range lookup use the (camera, start) index from both ends instead of scanning a month.
+LONGEST_SEGMENT = timedelta(minutes=5)
 
 
 class TimeRangeQuerySet(models.QuerySet):
@@ -22,3 +26,9 @@ class TimeRangeQuerySet(models.QuerySet):
         from cameras.models import Camera
 
         return self.filter(camera__in=Camera.objects.visible_to(user))
+
+
+class SegmentQuerySet(TimeRangeQuerySet):
+    def overlapping(self, start: datetime | None, end: datetime | None) -> "SegmentQuerySet":
+        qs = super().overlapping(start, end)
+        return qs.filter(start__gt=start - LONGEST_SEGMENT) if start is not None else qs

@@ -1,18 +1,16 @@
 """A camera's timeline: recorded spans, gaps, footage deleted (when and why), missing files, holds."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import connection
 
 from recordings.choices import SegmentStatus
 from recordings.models import Gap, Segment
+from recordings.querysets import LONGEST_SEGMENT
 
 from .models import DeletedRange, Hold
 from .services import CONTIGUOUS
-
-# No segment is longer than this; it bounds index range scans to the asked window.
-MAX_SEGMENT = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class Span:
 def segments_in_range(camera_id: int, start: datetime, end: datetime) -> list[dict]:
     """The segments an export of [start, end) needs, in order (path, start, end, bytes, sha256)."""
     return list(
-        Segment.objects.filter(camera_id=camera_id, start__gt=start - MAX_SEGMENT, start__lt=end, end__gt=start)
+        Segment.objects.filter(camera_id=camera_id, start__gt=start - LONGEST_SEGMENT, start__lt=end, end__gt=start)
         .order_by("start")
         .values("id", "path", "start", "end", "bytes", "sha256")
     )
@@ -52,11 +50,11 @@ GROUP BY grp ORDER BY 1
 def recorded_spans(camera_id: int, start: datetime, end: datetime) -> list[Span]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_SPANS_SQL, [CONTIGUOUS, camera_id, start - MAX_SEGMENT, end, start])
+            cursor.execute(_SPANS_SQL, [CONTIGUOUS, camera_id, start - LONGEST_SEGMENT, end, start])
             return [Span(*row) for row in cursor.fetchall()]
     spans: list[Span] = []
     rows = (
-        Segment.objects.filter(camera_id=camera_id, start__gt=start - MAX_SEGMENT, start__lt=end, end__gt=start)
+        Segment.objects.filter(camera_id=camera_id, start__gt=start - LONGEST_SEGMENT, start__lt=end, end__gt=start)
         .order_by("start")
         .values_list("start", "end", "bytes")
     )
@@ -92,7 +90,7 @@ def timeline(*, camera_id: int, start: datetime, end: datetime) -> dict[str, lis
         ),
         "missing": list(
             Segment.objects.filter(
-                camera_id=camera_id, status=SegmentStatus.MISSING, start__gt=start - MAX_SEGMENT, start__lt=end
+                camera_id=camera_id, status=SegmentStatus.MISSING, start__gt=start - LONGEST_SEGMENT, start__lt=end
             )
             .filter(end__gt=start)
             .order_by("start")

@@ -82,9 +82,18 @@ def test_bad_range_queries_get_a_clear_400(api, params, field):
 def test_one_segment_is_fetched_by_its_id_alone(api):
     camera = CameraFactory()
     start = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-    segment = Segment.objects.create(camera=camera, start=start, end=start + timedelta(seconds=4), bytes=1,
-                                     sha256="0" * 64, path=f"{camera.pk}/x.ts", node="n", codec="h264", width=1,
-                                     height=1)
+    segment = Segment.objects.create(
+        camera=camera,
+        start=start,
+        end=start + timedelta(seconds=4),
+        bytes=1,
+        sha256="0" * 64,
+        path=f"{camera.pk}/x.ts",
+        node="n",
+        codec="h264",
+        width=1,
+        height=1,
+    )
     response = api.get(f"/api/segments/{segment.pk}/")
     assert response.status_code == 200
     assert response.json()["id"] == segment.pk
