@@ -155,3 +155,19 @@ def test_an_operator_gets_nothing_of_a_camera_outside_their_elderships(client):
         f"/playback/cameras/{theirs.pk}/vod.m3u8?start=2026-06-13T19:00:00Z&end=2026-06-13T20:00:00Z",
     ):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_viewing_is_audited_once_per_viewing_session_not_per_request(client, staff):
+    from audit.models import AuditEntry
+
+    camera = CameraFactory()
+    add_segments(camera, T0, 3)
+    window = {"start": "2026-06-13T19:00:00Z", "end": "2026-06-13T20:00:00Z"}
+    for _ in range(3):  # the player reloads and seeks: the same viewing
+        assert client.get(f"/playback/cameras/{camera.pk}/vod.m3u8", window).status_code == 200
+    entries = AuditEntry.objects.filter(action="playback", camera=camera)
+    assert entries.count() == 1
+    entry = entries.get()
+    assert entry.user == staff
+    assert entry.details["start"] == "2026-06-13T19:00:00+00:00"
