@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CameraState
@@ -155,4 +156,4 @@ class CameraStatus(models.Model):
         stale = self.heartbeat_at is None or now - self.heartbeat_at > timedelta(seconds=settings.STATUS_STALE_SECONDS)
         if stale:
             return CameraState.OFFLINE, str(_("No recorder is reporting for this camera."))
-        return self.state, self.reason
+        return self.state, gettext(self.reason) if self.reason else ""

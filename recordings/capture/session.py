@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import av
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from recordings.choices import GapCause
 
@@ -68,7 +69,10 @@ class ClosedSegment:
 
 
 class SessionError(Exception):
-    """The session could not start or went down; `cause` says how, `message` is safe to show."""
+    """The session could not start or went down; `cause` says how, `message` is safe to show.
+
+    Messages are stored in English (they go into the status row and logs) and translated where they
+    are shown: CameraStatus.effective_state() passes them through gettext."""
 
     def __init__(self, cause: GapCause, message: str, *, needs_attention: bool = False) -> None:
         super().__init__(message)
@@ -81,18 +85,22 @@ class SessionError(Exception):
 def describe_av_error(exc: BaseException) -> SessionError:
     """Turn a PyAV/OS error into a cause and a message with no URL (and so no password) in it."""
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
-        return SessionError(GapCause.AUTH_FAILED, "The camera refused the user name or password.", needs_attention=True)
+        return SessionError(
+            GapCause.AUTH_FAILED, gettext_noop("The camera refused the user name or password."), needs_attention=True
+        )
     if isinstance(exc, av.error.HTTPNotFoundError):
         return SessionError(
-            GapCause.CAMERA_UNREACHABLE, "The camera has no stream at this URL path (404).", needs_attention=True
+            GapCause.CAMERA_UNREACHABLE,
+            gettext_noop("The camera has no stream at this URL path (404)."),
+            needs_attention=True,
         )
     if isinstance(exc, ConnectionRefusedError | av.error.ConnectionRefusedError):
-        return SessionError(GapCause.CAMERA_UNREACHABLE, "The camera refused the connection.")
+        return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera refused the connection."))
     if isinstance(exc, TimeoutError | av.error.ExitError | av.error.TimeoutError | av.error.InvalidDataError):
         # ffmpeg's RTSP reader reports a socket timeout as invalid data.
-        return SessionError(GapCause.STREAM_STALLED, "The camera stopped answering (timed out).")
+        return SessionError(GapCause.STREAM_STALLED, gettext_noop("The camera stopped answering (timed out)."))
     if isinstance(exc, EOFError | av.error.EOFError):
-        return SessionError(GapCause.STREAM_ENDED, "The camera ended the stream.")
+        return SessionError(GapCause.STREAM_ENDED, gettext_noop("The camera ended the stream."))
     strerror = getattr(exc, "strerror", None) or type(exc).__name__
     return SessionError(GapCause.CAMERA_UNREACHABLE, f"The camera cannot be read: {strerror}.")
 
@@ -112,14 +120,20 @@ def check_address(url: str) -> SessionError | None:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port or 554
     except ValueError:
-        return SessionError(GapCause.CAMERA_UNREACHABLE, "The camera's URL is not valid.", needs_attention=True)
+        return SessionError(
+            GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera's URL is not valid."), needs_attention=True
+        )
     if not host:
-        return SessionError(GapCause.CAMERA_UNREACHABLE, "The camera's URL has no host.", needs_attention=True)
+        return SessionError(
+            GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera's URL has no host."), needs_attention=True
+        )
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         return SessionError(
-            GapCause.CAMERA_UNREACHABLE, "The camera's host name cannot be resolved.", needs_attention=True
+            GapCause.CAMERA_UNREACHABLE,
+            gettext_noop("The camera's host name cannot be resolved."),
+            needs_attention=True,
         )
     return None
 
@@ -180,7 +194,7 @@ class RecordingSession:
 
     def _record(self, container: av.container.InputContainer) -> SessionError | None:
         if not container.streams.video:
-            return SessionError(GapCause.NO_VIDEO, "The stream has no video track.", needs_attention=True)
+            return SessionError(GapCause.NO_VIDEO, gettext_noop("The stream has no video track."), needs_attention=True)
         video = container.streams.video[0]
         clock = StreamClock(video.time_base)
         self._container = container
@@ -215,7 +229,11 @@ class RecordingSession:
         except Exception as exc:  # noqa: BLE001 - a camera failure ends the session, never the recorder
             error = describe_av_error(exc)
         else:
-            error = None if self.should_stop() else SessionError(GapCause.STREAM_ENDED, "The camera ended the stream.")
+            error = (
+                None
+                if self.should_stop()
+                else SessionError(GapCause.STREAM_ENDED, gettext_noop("The camera ended the stream."))
+            )
         if current is not None:
             self._finish(current, clock, current.last_pts + max(step, 1), segment_start, ctx)
         return error
