@@ -8,7 +8,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from accounts.services import requires_two_factor
 from cameras.events import STATUS_GROUP, status_payload
 from cameras.models import Camera
 
@@ -29,6 +31,10 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
+            return
+        if not await self._second_factor_done(user):
+            # The HTTP pages send such a user to enrol or verify; a socket can only refuse.
+            await self.close(code=4403)
             return
         self.user_id = user.pk
         await self.channel_layer.group_add(STATUS_GROUP, self.channel_name)
@@ -52,6 +58,10 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
                 ids = await self._query_visible_ids()
                 _visibility[self.user_id] = (time.monotonic() + VISIBILITY_TTL_S, ids)
             return ids
+
+    @database_sync_to_async
+    def _second_factor_done(self, user: Any) -> bool:
+        return not requires_two_factor(user) or bool((self.scope.get("session") or {}).get(DEVICE_ID_SESSION_KEY))
 
     @database_sync_to_async
     def _query_visible_ids(self) -> frozenset[int]:
