@@ -17,6 +17,7 @@ def raise_alarm(*, kind: str, camera_id: int | None, severity: str, message: str
             with transaction.atomic():
                 alarm = Alarm.objects.select_for_update().open().filter(kind=kind, camera_id=camera_id).first()
                 if alarm is None:
+                    _announce(camera_id)
                     return Alarm.objects.create(
                         kind=kind,
                         camera_id=camera_id,
@@ -28,6 +29,7 @@ def raise_alarm(*, kind: str, camera_id: int | None, severity: str, message: str
                 if (alarm.severity, alarm.message) != (severity, message):
                     alarm.severity, alarm.message, alarm.updated_at = severity, message, now
                     alarm.save(update_fields=["severity", "message", "updated_at"])
+                    _announce(camera_id)
                 return alarm
         except IntegrityError:
             continue  # another worker opened it at the same moment: update that one
@@ -37,7 +39,18 @@ def raise_alarm(*, kind: str, camera_id: int | None, severity: str, message: str
 def clear_alarm(*, kind: str, camera_id: int | None, now: datetime | None = None) -> bool:
     """End the open alarm, if any; True if one was ended."""
     now = now or timezone.now()
-    return bool(Alarm.objects.open().filter(kind=kind, camera_id=camera_id).update(ended_at=now, updated_at=now))
+    ended = bool(Alarm.objects.open().filter(kind=kind, camera_id=camera_id).update(ended_at=now, updated_at=now))
+    if ended:
+        _announce(camera_id)
+    return ended
+
+
+def _announce(camera_id: int | None) -> None:
+    """A camera's alarms are part of its tile: tell open dashboards once the change is committed."""
+    if camera_id is not None:
+        from cameras.events import send_status
+
+        transaction.on_commit(lambda: send_status(camera_id))
 
 
 def set_alarm(

@@ -51,6 +51,10 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
         "bitrate_kbps": status.bitrate_kbps,
         "heartbeat_at": _iso(status.heartbeat_at),
         "stale_after_s": settings.STATUS_STALE_SECONDS,
+        "alarms": [
+            {"kind": a.kind, "severity": a.severity, "message": str(a.message or a.get_kind_display())}
+            for a in camera.alarms.open().order_by("started_at")
+        ],
         "sent_at": timezone.now().isoformat(),
     }
 

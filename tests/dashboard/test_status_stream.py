@@ -90,3 +90,18 @@ def time_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_open_alarms_of_a_camera_are_part_of_its_status(redis_db):
+    from alarms.services import clear_alarm, raise_alarm
+    from cameras.events import status_payload
+    from cameras.models import Camera
+
+    camera = CameraFactory()
+    raise_alarm(kind="retention_shortfall", camera_id=camera.pk, severity="warning", message="Holds 21 of 30 days")
+    payload = status_payload(Camera.objects.with_status().get(pk=camera.pk))
+    assert payload["alarms"] == [
+        {"kind": "retention_shortfall", "severity": "warning", "message": "Holds 21 of 30 days"}
+    ]
+    clear_alarm(kind="retention_shortfall", camera_id=camera.pk)
+    assert status_payload(Camera.objects.with_status().get(pk=camera.pk))["alarms"] == []

@@ -38,7 +38,16 @@
     field("bitrate").textContent = st.bitrate_kbps ? `${Math.round(st.bitrate_kbps)} kbit/s` : "–";
     field("age").textContent = ago(last === null ? null : now - last);
     const missing = state === "recording" && last !== null && now - last > 3 * 4000 + 2000;
-    field("badges").textContent = missing ? T.no_footage_window : "";
+    const badges = field("badges");
+    badges.replaceChildren();
+    const add = (text, severity) => {
+      const badge = document.createElement("span");
+      badge.className = `badge badge-${severity}`;
+      badge.textContent = text;
+      badges.append(badge);
+    };
+    if (missing) add(T.no_footage_window, "warning");
+    (st.alarms || []).forEach((alarm) => add(alarm.message, alarm.severity));
   }
 
   function apply(st) {
