@@ -1,26 +1,19 @@
 """Queries over holds and deleted ranges."""
 
-from datetime import datetime
-
-from django.db import models
-
 from recordings.querysets import TimeRangeQuerySet
 
 
-class HoldQuerySet(models.QuerySet):
+class HoldQuerySet(TimeRangeQuerySet):
+    """A hold covers cameras (many) over [start, end); overlapping() comes from TimeRangeQuerySet."""
+
     def active(self) -> "HoldQuerySet":
         return self.filter(released_at__isnull=True)
 
     def covering(self, camera_id: int) -> "HoldQuerySet":
         return self.filter(cameras=camera_id)
 
-    def overlapping(self, start: datetime | None, end: datetime | None) -> "HoldQuerySet":
-        qs = self
-        if end is not None:
-            qs = qs.filter(start__lt=end)
-        if start is not None:
-            qs = qs.filter(end__gt=start)
-        return qs
+    def of_camera(self, camera: object) -> "HoldQuerySet":
+        return self.filter(cameras=camera)
 
     def visible_to(self, user: object) -> "HoldQuerySet":
         """Holds that cover at least one camera the user may see."""
