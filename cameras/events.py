@@ -9,11 +9,12 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,27 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def is_quiet(fields: dict[str, Any]) -> bool:
-    """A status write that only refreshes the heartbeat: no tile changes, no event."""
-    return set(fields) <= _QUIET_FIELDS
+# Fields a new segment changes: the tile's "age of the last segment" ticks in the browser, so these are
+# sent at most every PROGRESS_INTERVAL_S per camera (an event per segment of every camera cost the
+# capture worker more CPU than recording; see bench/results/recording.json).
+_PROGRESS_FIELDS = _QUIET_FIELDS | {"last_segment_end", "bitrate_kbps", "clock_offset_s"}
+PROGRESS_INTERVAL_S = 5.0
+_last_progress: dict[int, float] = {}
+
+
+def is_quiet(fields: dict[str, Any], camera_id: int | None = None) -> bool:
+    """No event for this status write: a heartbeat, or segment progress sent less than
+    PROGRESS_INTERVAL_S ago. A change of state or reason is never quiet."""
+    keys = set(fields)
+    if keys <= _QUIET_FIELDS:
+        return True
+    if camera_id is None or not keys <= _PROGRESS_FIELDS:
+        return False
+    now = time.monotonic()
+    if now - _last_progress.get(camera_id, 0.0) < PROGRESS_INTERVAL_S:
+        return True
+    _last_progress[camera_id] = now
+    return False
 
 
 def send_status(camera_id: int) -> None:
@@ -121,6 +140,9 @@ class _Sender:
     def _payload(camera_id: int) -> dict[str, Any] | None:
         from cameras.models import Camera
 
-        close_old_connections()
-        camera = Camera.objects.with_status().filter(pk=camera_id).first()
+        try:
+            camera = Camera.objects.with_status().filter(pk=camera_id).first()
+        except DatabaseError:
+            connection.close()  # reconnect next time; one event is lost, the next status brings it all
+            raise
         return status_payload(camera) if camera else None

@@ -111,7 +111,7 @@ class Indexer:
                 camera_ids, self._heartbeats = self._heartbeats, set()
                 return (lambda: self._write_heartbeats(camera_ids)), None
             camera_id, fields = self._status.popitem()
-            announce = None if events.is_quiet(fields) else (lambda: events.send_status(camera_id))
+            announce = None if events.is_quiet(fields, camera_id) else (lambda: events.send_status(camera_id))
             return (lambda: self._write_status(camera_id, fields)), announce
 
     def _run(self) -> None:

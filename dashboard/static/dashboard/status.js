@@ -37,7 +37,8 @@
     field("reason").textContent = reason || "";
     field("bitrate").textContent = st.bitrate_kbps ? `${Math.round(st.bitrate_kbps)} kbit/s` : "–";
     field("age").textContent = ago(last === null ? null : now - last);
-    const missing = state === "recording" && last !== null && now - last > 3 * 4000 + 2000;
+    // Segment progress arrives at most every 5 s (cameras/events.py): 20 s without a segment is a problem.
+    const missing = state === "recording" && last !== null && now - last > 20000;
     const badges = field("badges");
     badges.replaceChildren();
     const add = (text, severity) => {
