@@ -566,10 +566,13 @@ class Demo:
             "",
             "=" * 72,
             "Biržai VMS demo is running.",
+            f"  Dashboard:   {base}/dashboard/",
             f"  Admin:       {base}/admin/",
             f"  REST API:    {base}/api/",
-            f"  API docs:    {base}/api/docs/   (log in at /admin/ first)",
+            f"  API docs:    {base}/api/docs/   (log in first)",
             f"  Login:       {ADMIN_USER} / {password}   (kept in {ADMIN_PASSWORD_FILE})",
+            "               administrators use two factors: the first login shows a QR code to enrol",
+            "               an authenticator app (TOTP), later logins ask for its 6-digit code",
             f"  Cameras:     {CAMERA_COUNT} simulated, rtsp://127.0.0.1:{BASE_PORT + 1}/live"
             f" ... rtsp://127.0.0.1:{BASE_PORT + CAMERA_COUNT}/live"
             if with_cameras
