@@ -17,20 +17,7 @@ class CameraStatusInline(admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 0
-    readonly_fields = [
-        "state",
-        "reason",
-        "since",
-        "heartbeat_at",
-        "last_segment_end",
-        "bitrate_kbps",
-        "codec",
-        "width",
-        "height",
-        "fps",
-        "clock_offset_s",
-        "recorder",
-    ]
+    readonly_fields = [*CameraStatus.REPORTED_FIELDS, "recorder"]
     fields = readonly_fields
 
 

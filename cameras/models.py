@@ -141,6 +141,21 @@ class CameraStatus(models.Model):
         help_text=_("How far the camera's own clock is ahead (+) or behind (−) this server's clock."),
     )
 
+    # What the recorder reports about a camera, as the admin and the API show it.
+    REPORTED_FIELDS = [
+        "state",
+        "reason",
+        "since",
+        "heartbeat_at",
+        "last_segment_end",
+        "bitrate_kbps",
+        "codec",
+        "width",
+        "height",
+        "fps",
+        "clock_offset_s",
+    ]
+
     class Meta:
         verbose_name = _("camera status")
         verbose_name_plural = _("camera statuses")

@@ -1,9 +1,12 @@
 """factory-boy factories for the models."""
 
+from datetime import UTC, datetime, timedelta
+
 import factory
 
 from cameras.models import Camera
 from eldership.models import Eldership
+from recordings.models import Segment
 
 
 class EldershipFactory(factory.django.DjangoModelFactory):
@@ -25,3 +28,21 @@ class CameraFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Camera {n}")
     place = "Bus stop"
     rtsp_url = factory.Sequence(lambda n: f"rtsp://127.0.0.1:{20000 + n}/live")
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    """An index row of a 4 s segment (no file: tests that need one record real video)."""
+
+    class Meta:
+        model = Segment
+
+    camera = factory.SubFactory(CameraFactory)
+    start = factory.Sequence(lambda n: datetime(2026, 11, 27, 8, 0, tzinfo=UTC) + timedelta(seconds=4 * n))
+    end = factory.LazyAttribute(lambda s: s.start + timedelta(seconds=4))
+    bytes = 1000
+    sha256 = "0" * 64
+    path = factory.LazyAttribute(lambda s: f"{s.camera.pk}/{s.start:%Y/%m/%d/%H}/{s.start:%Y%m%dT%H%M%S.%f}Z.ts")
+    node = "test-node"
+    codec = "h264"
+    width = 1280
+    height = 720

@@ -12,19 +12,7 @@ class CameraStatusSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CameraStatus
-        fields = [
-            "state",
-            "reason",
-            "since",
-            "heartbeat_at",
-            "last_segment_end",
-            "bitrate_kbps",
-            "codec",
-            "width",
-            "height",
-            "fps",
-            "clock_offset_s",
-        ]
+        fields = CameraStatus.REPORTED_FIELDS
 
     def get_state(self, status: CameraStatus) -> CameraState:
         return status.effective_state()[0]

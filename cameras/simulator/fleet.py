@@ -100,6 +100,32 @@ class _SimulatorProcess:
     def _argv(self) -> list[str]:
         raise NotImplementedError
 
+    def _stream_argv(self) -> list[str]:
+        """The rtsp_camera.py options every kind of simulator passes: address, picture, credentials."""
+        argv = [
+            "--address",
+            self.host,
+            "--port",
+            str(self.port),
+            "--path",
+            self.path,
+            "--name",
+            self.name,
+            "--width",
+            str(self.width),
+            "--height",
+            str(self.height),
+            "--fps",
+            str(self.fps),
+            "--bitrate-kbps",
+            str(self.bitrate_kbps),
+            "--keyframe-seconds",
+            str(self.keyframe_seconds),
+        ]
+        if self.user is not None:
+            argv += ["--user", self.user, "--password", self.password or ""]
+        return argv
+
     def _new_process(self, name: str, log_path: Path | None, stdin_pipe: bool = False) -> ManagedProcess:
         python = simulator_python()
         _check_python(python)
@@ -201,31 +227,7 @@ class SimulatedCamera(_SimulatorProcess):
         return f"rtsp://{auth}@{self.host}:{self.port}{self.path}"
 
     def _argv(self) -> list[str]:
-        argv = [
-            "--address",
-            self.host,
-            "--port",
-            str(self.port),
-            "--path",
-            self.path,
-            "--name",
-            self.name,
-            "--width",
-            str(self.width),
-            "--height",
-            str(self.height),
-            "--fps",
-            str(self.fps),
-            "--bitrate-kbps",
-            str(self.bitrate_kbps),
-            "--keyframe-seconds",
-            str(self.keyframe_seconds),
-        ]
-        if self.user is not None:
-            argv += ["--user", self.user, "--password", self.password or ""]
-        if self.audio_only:
-            argv.append("--audio-only")
-        return argv
+        return self._stream_argv() + (["--audio-only"] if self.audio_only else [])
 
     def launch(self) -> None:
         """Start the process without waiting (start many, then wait_ready() each)."""
@@ -289,32 +291,7 @@ class SharedEncoderCameras(_SimulatorProcess):
         return [self.url(k) for k in range(1, self.count + 1)]
 
     def _argv(self) -> list[str]:
-        argv = [
-            "--address",
-            self.host,
-            "--port",
-            str(self.port),
-            "--path",
-            self.path,
-            "--name",
-            self.name,
-            "--width",
-            str(self.width),
-            "--height",
-            str(self.height),
-            "--fps",
-            str(self.fps),
-            "--bitrate-kbps",
-            str(self.bitrate_kbps),
-            "--keyframe-seconds",
-            str(self.keyframe_seconds),
-            "--mounts",
-            str(self.count),
-            "--control-stdin",
-        ]
-        if self.user is not None:
-            argv += ["--user", self.user, "--password", self.password or ""]
-        return argv
+        return self._stream_argv() + ["--mounts", str(self.count), "--control-stdin"]
 
     def start(self, timeout: float = 15.0) -> SharedEncoderCameras:
         """Start the process (all ports open) and wait until it accepts connections."""

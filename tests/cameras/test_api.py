@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from recordings.models import Segment
-from tests.factories import CameraFactory
+from tests.factories import CameraFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +37,7 @@ def test_segments_of_a_camera_in_a_time_range(api):
     base = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     for i in range(5):
         start = base + timedelta(seconds=4 * i)
-        Segment.objects.create(
-            camera=camera,
-            start=start,
-            end=start + timedelta(seconds=4),
-            bytes=1,
-            sha256="0" * 64,
-            path=f"{camera.pk}/{i}.ts",
-            node="n",
-            codec="h264",
-            width=1280,
-            height=720,
-        )
+        SegmentFactory(camera=camera, start=start)
     response = api.get(
         "/api/segments/", {"camera": camera.pk, "start": "2026-11-27T08:00:05Z", "end": "2026-11-27T08:00:12Z"}
     )
@@ -82,18 +70,7 @@ def test_bad_range_queries_get_a_clear_400(api, params, field):
 def test_one_segment_is_fetched_by_its_id_alone(api):
     camera = CameraFactory()
     start = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-    segment = Segment.objects.create(
-        camera=camera,
-        start=start,
-        end=start + timedelta(seconds=4),
-        bytes=1,
-        sha256="0" * 64,
-        path=f"{camera.pk}/x.ts",
-        node="n",
-        codec="h264",
-        width=1,
-        height=1,
-    )
+    segment = SegmentFactory(camera=camera, start=start)
     response = api.get(f"/api/segments/{segment.pk}/")
     assert response.status_code == 200
     assert response.json()["id"] == segment.pk

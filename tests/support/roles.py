@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from accounts.roles import ADMINISTRATOR, OPERATOR, POLICE, REVIEWER
-from recordings.models import Gap, Segment
-from tests.factories import CameraFactory, EldershipFactory
+from recordings.models import Gap
+from tests.factories import CameraFactory, EldershipFactory, SegmentFactory
 from tests.support.auth import make_user
 
 RTSP_PASSWORD = "Sl4ptas-RTSP-Zodis!"  # must never appear anywhere but the recorder's connection
@@ -37,18 +37,7 @@ def build_world() -> World:
     start = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
     segments, gaps = {}, {}
     for code, camera in cams.items():
-        segments[code] = Segment.objects.create(
-            camera=camera,
-            start=start,
-            end=start + timedelta(seconds=4),
-            bytes=1000,
-            sha256="0" * 64,
-            path=f"{camera.pk}/2026/11/20/20/20261120T201000.000000Z.ts",
-            node="test-node",
-            codec="h264",
-            width=1280,
-            height=720,
-        )
+        segments[code] = SegmentFactory(camera=camera, start=start)
         gaps[code] = Gap.objects.create(
             camera=camera,
             start=start + timedelta(seconds=4),
