@@ -7,7 +7,6 @@ Channels group that every dashboard connection listens to.
 
 import asyncio
 import logging
-import queue
 import threading
 import time
 from datetime import datetime
@@ -28,6 +27,11 @@ _SEND_TIMEOUT_S = 2.0
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _open_alarms(camera: Any) -> Any:
+    alarms = getattr(camera, "open_alarms", None)  # prefetched by CameraQuerySet.with_status
+    return alarms if alarms is not None else camera.alarms.open().order_by("started_at")
 
 
 def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
@@ -54,7 +58,7 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
         "stale_after_s": settings.STATUS_STALE_SECONDS,
         "alarms": [
             {"kind": a.kind, "severity": a.severity, "message": str(a.message or a.get_kind_display())}
-            for a in camera.alarms.open().order_by("started_at")
+            for a in _open_alarms(camera)
         ],
         "sent_at": timezone.now().isoformat(),
     }
@@ -83,21 +87,23 @@ def is_quiet(fields: dict[str, Any], camera_id: int | None = None) -> bool:
     return False
 
 
-def send_status(camera_id: int) -> None:
-    """Queue a status event for this camera. Never blocks, never raises."""
-    _Sender.get().put(camera_id)
+def send_status(*camera_ids: int) -> None:
+    """Queue status events for these cameras. Never blocks, never raises."""
+    _Sender.get().put(camera_ids)
 
 
 class _Sender:
-    """One daemon thread per process with its own event loop (channels-redis pools are per loop)."""
+    """One daemon thread per process with its own event loop (channels-redis pools are per loop).
+
+    It sends whatever is pending as one message: the statuses of all cameras that changed since its
+    last send, read in one query (a site's cameras report their segments at about the same moment)."""
 
     _instance: "_Sender | None" = None
     _lock = threading.Lock()
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._pending: set[int] = set()
-        self._pending_lock = threading.Lock()
+        self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="status-events", daemon=True)
         self._thread.start()
 
@@ -108,13 +114,18 @@ class _Sender:
                 cls._instance = cls()
             return cls._instance
 
-    def put(self, camera_id: int) -> None:
-        with self._pending_lock:
+    def put(self, camera_ids: tuple[int, ...]) -> None:
+        with self._cond:
             # A camera already waiting to be sent is sent once, with its newest status.
-            if camera_id in self._pending:
-                return
-            self._pending.add(camera_id)
-        self._queue.put(camera_id)
+            self._pending.update(camera_ids)
+            self._cond.notify()
+
+    def _take(self) -> set[int]:
+        with self._cond:
+            while not self._pending:
+                self._cond.wait()
+            taken, self._pending = self._pending, set()
+            return taken
 
     def _run(self) -> None:
         from channels.layers import get_channel_layer
@@ -122,27 +133,25 @@ class _Sender:
         loop = asyncio.new_event_loop()
         layer = get_channel_layer()
         while True:
-            camera_id = self._queue.get()
-            with self._pending_lock:
-                self._pending.discard(camera_id)
+            camera_ids = self._take()
             try:
-                payload = self._payload(camera_id)
-                if payload is None or layer is None:
+                statuses = self._payloads(camera_ids)
+                if not statuses or layer is None:
                     continue
-                message = {"type": EVENT_TYPE, "status": payload}
+                message = {"type": EVENT_TYPE, "statuses": statuses}
                 loop.run_until_complete(asyncio.wait_for(layer.group_send(STATUS_GROUP, message), _SEND_TIMEOUT_S))
             except (DatabaseError, OSError, TimeoutError, ConnectionError) as exc:
-                log.warning("status event for camera %s not sent: %s", camera_id, exc.__class__.__name__)
+                log.warning("status events for cameras %s not sent: %s", sorted(camera_ids), exc.__class__.__name__)
             except Exception as exc:  # noqa: BLE001 - a Redis client error must never kill the sender
-                log.warning("status event for camera %s not sent: %s", camera_id, exc.__class__.__name__)
+                log.warning("status events for cameras %s not sent: %s", sorted(camera_ids), exc.__class__.__name__)
 
     @staticmethod
-    def _payload(camera_id: int) -> dict[str, Any] | None:
+    def _payloads(camera_ids: set[int]) -> list[dict[str, Any]]:
         from cameras.models import Camera
 
         try:
-            camera = Camera.objects.with_status().filter(pk=camera_id).first()
+            now = timezone.now()
+            return [status_payload(camera, now) for camera in Camera.objects.with_status().filter(pk__in=camera_ids)]
         except DatabaseError:
-            connection.close()  # reconnect next time; one event is lost, the next status brings it all
+            connection.close()  # reconnect next time; these events are lost, the next status brings it all
             raise
-        return status_payload(camera) if camera else None

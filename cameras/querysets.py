@@ -11,7 +11,11 @@ class CameraQuerySet(models.QuerySet):
         return self.filter(eldership=eldership)
 
     def with_status(self) -> "CameraQuerySet":
-        return self.select_related("eldership", "status")
+        """With what a status tile shows: eldership, status and open alarms (as `open_alarms`), in two queries."""
+        from alarms.models import Alarm
+
+        open_alarms = models.Prefetch("alarms", Alarm.objects.open().order_by("started_at"), to_attr="open_alarms")
+        return self.select_related("eldership", "status").prefetch_related(open_alarms)
 
     def visible_to(self, user: object) -> "CameraQuerySet":
         """The cameras this user may see; the one place that decides it. Superusers, Administrators and

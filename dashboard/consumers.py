@@ -46,9 +46,10 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(STATUS_GROUP, self.channel_name)
 
     async def status_changed(self, event: dict[str, Any]) -> None:
-        status = event["status"]
-        if status["camera_id"] in await self._visible_ids():
-            await self.send_json({"type": "status", "status": status})
+        visible = await self._visible_ids()
+        for status in event["statuses"]:
+            if status["camera_id"] in visible:
+                await self.send_json({"type": "status", "status": status})
 
     async def _visible_ids(self) -> frozenset[int]:
         lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())

@@ -1,16 +1,17 @@
 """Writes what the recorders of this process report into the database, in order, through outages.
 
 Recording threads never touch the database: they hand closed segments, gaps and status changes to
-this one thread. When the database is unreachable the work waits in memory and is retried; files are
-on disk already, and a recorder that dies meanwhile has its files indexed by the catch-up scan of the
-next recorder of that camera.
+this one thread. It writes whatever has piled up since its last round in a few statements (the
+cameras of a site close their segments at about the same moment, so a round is often a dozen
+segments: one INSERT, not a dozen). When the database is unreachable the work waits in memory and is
+retried; files are on disk already, and a recorder that dies meanwhile has its files indexed by the
+catch-up scan of the next recorder of that camera.
 """
 
 import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,113 +28,168 @@ from .session import ClosedSegment
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class _Round:
+    """Everything queued since the last round, taken at once and written in this order."""
+
+    segments: list[Segment] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    statuses: dict[int, dict[str, Any]] = field(default_factory=dict)
+    heartbeats: set[int] = field(default_factory=set)
+    flushed: list[threading.Event] = field(default_factory=list)
+    done: set[str] = field(default_factory=set)  # steps already written, not repeated on a retry
+
+    def __bool__(self) -> bool:
+        return bool(self.segments or self.gaps or self.statuses or self.heartbeats or self.flushed)
+
+
 class Indexer:
     """A queue of database writes with a single writer thread."""
 
     def __init__(self, node: str) -> None:
         self.node = node
-        self._ops: deque[Callable[[], None]] = deque()
-        self._status: dict[int, dict[str, Any]] = {}
-        self._heartbeats: set[int] = set()
+        self._pending = _Round()
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
         self._thread.start()
 
     def segment(self, seg: ClosedSegment) -> None:
-        self._push(lambda: self._write_segment(seg))
-        self.status(
-            seg.camera_id,
-            last_segment_end=seg.end,
-            bitrate_kbps=round(seg.bitrate_kbps, 1),
-            clock_offset_s=seg.clock_offset_s,
-        )
-
-    def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
-        gap = Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255])
-        self._push(lambda: Gap.objects.bulk_create([gap], ignore_conflicts=True))
-
-    def heartbeat(self, camera_ids: list[int]) -> None:
-        """These cameras' recorders are alive: one UPDATE for all, coalesced while the database is away."""
-        with self._cond:
-            self._heartbeats.update(camera_ids)
-            self._cond.notify()
-
-    def status(self, camera_id: int, **fields: Any) -> None:
-        """Status changes are merged per camera: only the latest value of each field is written."""
-        with self._cond:
-            self._status.setdefault(camera_id, {}).update(fields)
-            self._cond.notify()
-
-    def flush(self, timeout: float) -> bool:
-        """Wait until everything queued before this call is written (False if the database is away)."""
-        done = threading.Event()
-        self._push(done.set)
-        return done.wait(timeout)
-
-    def _push(self, op: Callable[[], None]) -> None:
-        with self._cond:
-            self._ops.append(op)
-            self._cond.notify()
-
-    def _write_segment(self, seg: ClosedSegment) -> None:
-        path = storage.absolute(seg.relpath)
-        sha = storage.sha256_of(path)
+        # Hashed here, in the recording thread, while the file is still in the page cache.
+        try:
+            sha256 = storage.sha256_of(storage.absolute(seg.relpath))
+        except OSError as exc:
+            log.warning("segment %s not indexed, unreadable: %s", seg.relpath, exc)
+            return
         row = Segment(
             camera_id=seg.camera_id,
             start=seg.start,
             end=seg.end,
             bytes=seg.bytes,
-            sha256=sha,
+            sha256=sha256,
             path=seg.relpath,
             node=self.node,
             codec=seg.codec,
             width=seg.width,
             height=seg.height,
         )
-        Segment.objects.bulk_create([row], ignore_conflicts=True)
-
-    def _write_status(self, camera_id: int, fields: dict[str, Any]) -> None:
-        # An UPDATE is one statement; the row is created once, on the first report of a camera.
-        if not CameraStatus.objects.filter(camera_id=camera_id).update(**fields):
-            CameraStatus.objects.update_or_create(camera_id=camera_id, defaults=fields)
-
-    def _write_heartbeats(self, camera_ids: set[int]) -> None:
-        CameraStatus.objects.filter(camera_id__in=camera_ids).update(heartbeat_at=timezone.now())
-
-    def _next(self) -> tuple[Callable[[], None], Callable[[], None] | None]:
-        """The next write, and what to do once it is written (tell the dashboards about a status)."""
         with self._cond:
-            while not self._ops and not self._status and not self._heartbeats:
+            self._pending.segments.append(row)
+            self._merge_status(
+                seg.camera_id,
+                {
+                    "last_segment_end": seg.end,
+                    "bitrate_kbps": round(seg.bitrate_kbps, 1),
+                    "clock_offset_s": seg.clock_offset_s,
+                },
+            )
+            self._cond.notify()
+
+    def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
+        with self._cond:
+            self._pending.gaps.append(Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255]))
+            self._cond.notify()
+
+    def heartbeat(self, camera_ids: list[int]) -> None:
+        """These cameras' recorders are alive: one UPDATE for all, coalesced while the database is away."""
+        with self._cond:
+            self._pending.heartbeats.update(camera_ids)
+            self._cond.notify()
+
+    def status(self, camera_id: int, **fields: Any) -> None:
+        """Status changes are merged per camera: only the latest value of each field is written."""
+        with self._cond:
+            self._merge_status(camera_id, fields)
+            self._cond.notify()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until everything queued before this call is written (False if the database is away)."""
+        done = threading.Event()
+        with self._cond:
+            self._pending.flushed.append(done)
+            self._cond.notify()
+        return done.wait(timeout)
+
+    def _merge_status(self, camera_id: int, fields: dict[str, Any]) -> None:
+        self._pending.statuses.setdefault(camera_id, {}).update(fields)
+
+    def _take(self) -> _Round:
+        with self._cond:
+            while not self._pending:
                 self._cond.wait()
-            if self._ops:
-                return self._ops.popleft(), None
-            if not self._status:
-                camera_ids, self._heartbeats = self._heartbeats, set()
-                return (lambda: self._write_heartbeats(camera_ids)), None
-            camera_id, fields = self._status.popitem()
-            announce = None if events.is_quiet(fields, camera_id) else (lambda: events.send_status(camera_id))
-            return (lambda: self._write_status(camera_id, fields)), announce
+            taken, self._pending = self._pending, _Round()
+            return taken
 
     def _run(self) -> None:
         while True:
-            op, announce = self._next()
+            work = self._take()
             delay = 0.2
             while True:
                 try:
-                    op()
-                    break
-                except IntegrityError as exc:
-                    # The camera was deleted while it was being recorded: nothing to attach the row to.
-                    log.warning("index write dropped: %s", exc.__class__.__name__)
+                    self._write(work)
                     break
                 except (DatabaseError, OSError) as exc:
                     log.warning("database unavailable, index write retried in %.1fs: %s", delay, exc.__class__.__name__)
                     connection.close()
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
-            if announce is not None:
-                # Outside the retry loop, and send_status never blocks or raises: Redis cannot stall indexing.
-                announce()
+            for done in work.flushed:
+                done.set()
+            # After the rows are written, and send_status never blocks or raises: Redis cannot stall indexing.
+            announced = [
+                camera_id for camera_id, fields in work.statuses.items() if not events.is_quiet(fields, camera_id)
+            ]
+            if announced:
+                events.send_status(*announced)
+
+    def _write(self, work: _Round) -> None:
+        steps = (
+            ("segments", lambda: _insert(Segment, work.segments)),
+            ("gaps", lambda: _insert(Gap, work.gaps)),
+            ("statuses", lambda: _write_statuses(work.statuses)),
+            ("heartbeats", lambda: _write_heartbeats(work.heartbeats)),
+        )
+        for name, step in steps:
+            if name not in work.done:
+                step()
+                work.done.add(name)
+
+
+def _insert(model: type[Segment] | type[Gap], rows: list[Any]) -> None:
+    """One INSERT for all rows; rows already indexed are skipped (a retry, or the catch-up scan)."""
+    if not rows:
+        return
+    try:
+        model.objects.bulk_create(rows, ignore_conflicts=True)
+    except IntegrityError:
+        # A camera was deleted while it was being recorded: its rows have nothing to attach to.
+        for row in rows:
+            try:
+                model.objects.bulk_create([row], ignore_conflicts=True)
+            except IntegrityError as exc:
+                log.warning("index write for deleted camera %s dropped: %s", row.camera_id, exc.__class__.__name__)
+
+
+def _write_statuses(statuses: dict[int, dict[str, Any]]) -> None:
+    # Segment progress has the same fields for every camera: one UPDATE for all of them.
+    by_fields: dict[tuple[str, ...], list[CameraStatus]] = {}
+    for camera_id, fields in statuses.items():
+        by_fields.setdefault(tuple(sorted(fields)), []).append(CameraStatus(camera_id=camera_id, **fields))
+    for names, rows in by_fields.items():
+        if len(rows) > 1 and CameraStatus.objects.bulk_update(rows, names) == len(rows):
+            continue
+        for row in rows:
+            fields = {name: getattr(row, name) for name in names}
+            # The row is created once, on the first report of a camera.
+            if not CameraStatus.objects.filter(camera_id=row.camera_id).update(**fields):
+                try:
+                    CameraStatus.objects.update_or_create(camera_id=row.camera_id, defaults=fields)
+                except IntegrityError as exc:
+                    log.warning("status of deleted camera %s dropped: %s", row.camera_id, exc.__class__.__name__)
+
+
+def _write_heartbeats(camera_ids: set[int]) -> None:
+    if camera_ids:
+        CameraStatus.objects.filter(camera_id__in=camera_ids).update(heartbeat_at=timezone.now())
 
 
 _indexer: Indexer | None = None

@@ -95,7 +95,7 @@ def test_operator_websocket_carries_no_status_of_another_eldership(world):
         layer = get_channel_layer()
         for camera in (world.vabalninkas_camera, world.pabirze_camera):
             payload = await database_sync_to_async(status_payload)(camera)
-            await layer.group_send(STATUS_GROUP, {"type": "status.changed", "status": payload})
+            await layer.group_send(STATUS_GROUP, {"type": "status.changed", "statuses": [payload]})
         messages.append(await communicator.receive_json_from(timeout=5))
         assert await communicator.receive_nothing(timeout=0.5)
         await communicator.disconnect()
