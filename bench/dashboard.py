@@ -257,7 +257,8 @@ def live_latency(env: dict[str, str], port: int, sessionid: str, tmp: Path, seco
             browser.close()
         return round(statistics.median(samples), 2), (
             f"median over {seconds:.0f} s of (browser clock - wall-clock time of the picture on screen); "
-            f"min {min(samples):.2f}, max {max(samples):.2f}; 4 s segments, hls.js liveSyncDuration=1 s"
+            f"min {min(samples):.2f}, max {max(samples):.2f}; 4 s segments, blocking playlist reload, "
+            "hls.js liveSyncDuration=1 s"
         )
     finally:
         for w in reversed(workers):

@@ -52,11 +52,13 @@ def vod_playlist(rows: Sequence[Row], *, uri: Callable[[int], str]) -> str:
 
 
 def live_playlist(rows: Sequence[Row], *, first_sequence: int, uri: Callable[[int], str]) -> str:
-    """A sliding window over the newest segments; no ENDLIST, so the player keeps reloading it."""
+    """A sliding window over the newest segments; no ENDLIST, so the player keeps reloading it, and
+    asks for the next segment in advance (blocking reload) where it can."""
     head = [
         "#EXTM3U",
         "#EXT-X-VERSION:3",
         f"#EXT-X-TARGETDURATION:{_target_duration(rows)}",
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES",
         f"#EXT-X-MEDIA-SEQUENCE:{first_sequence}",
     ]
     return "\n".join([*head, *_body(rows, uri), ""])

@@ -1,5 +1,6 @@
 """Queries behind playback: which segments make a playlist, what a day's timeline shows."""
 
+import asyncio
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from retention.models import DeletedRange, Hold
 from . import localtime, playlists
 
 LIVE_WINDOW = 4  # segments in a live playlist
+LIVE_POLL_SECONDS = 0.1  # how often a blocking live playlist request looks for the next segment
 
 
 def _playable(camera: Camera) -> Any:
@@ -30,6 +32,18 @@ def live_rows(*, camera: Camera) -> tuple[list[playlists.Row], int]:
         return [], 0
     sequence = _playable(camera).filter(start__lt=rows[0][1]).count()
     return rows, sequence
+
+
+async def wait_for_newer(*, camera: Camera, than: datetime, seconds: float) -> bool:
+    """Wait up to `seconds` for a playable segment starting after `than`; True once there is one."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    newer = _playable(camera).filter(start__gt=than)
+    while not await newer.aexists():
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(LIVE_POLL_SECONDS)
+    return True
 
 
 def _ms(instant: datetime) -> int:

@@ -4,6 +4,7 @@ import functools
 import shutil
 from datetime import timedelta
 
+from asgiref.sync import sync_to_async
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,6 +20,8 @@ from .audit import note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
+# How long a blocking live playlist request waits for the next segment (hls.js gives up after 10 s).
+LIVE_BLOCK_SECONDS = 8.0
 
 
 def visible_camera(request: HttpRequest, pk: int) -> Camera:
@@ -58,14 +61,26 @@ def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
-    camera = visible_camera(request, pk)
-    rows, sequence = services.live_rows(camera=camera)
+async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
+    """The newest segments. A player that asks for the next segment (`_HLS_msn`, a blocking reload of
+    LL-HLS) gets its answer the moment that segment is indexed, not at its next poll: seconds of latency."""
+    camera = await sync_to_async(visible_camera)(request, pk)
+    wanted = request.GET.get("_HLS_msn")
+    if wanted is not None and not wanted.isdigit():
+        return _bad_request(_("_HLS_msn must be a media sequence number."))
+    rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
     if not rows:
         return JsonResponse({"error": _("This camera has not recorded anything yet.")}, status=404)
+    last = sequence + len(rows) - 1
+    if wanted is not None and int(wanted) > last:
+        if int(wanted) > last + 2:
+            # What the LL-HLS rules ask: a player this far ahead has a stale idea of the stream.
+            return _bad_request(_("_HLS_msn is ahead of the stream."))
+        if await services.wait_for_newer(camera=camera, than=rows[-1][1], seconds=LIVE_BLOCK_SECONDS):
+            rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
     if request.GET.get("first") == "1":
         # The player asks once when it starts; its reloads every few seconds are the same viewing.
-        note_viewing(request, camera, "live")
+        await sync_to_async(note_viewing)(request, camera, "live")
     response = HttpResponse(
         playlists.live_playlist(rows, first_sequence=sequence, uri=_segment_uri), content_type=PLAYLIST_TYPE
     )

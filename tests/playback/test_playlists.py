@@ -1,5 +1,7 @@
 """HLS playlists generated from the segment index; segment files served only to who may see them."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import OPERATOR
 from accounts.services import assign_role
+from playback import views
 from recordings.choices import GapCause
 from recordings.models import Gap, Segment
 from tests.factories import CameraFactory, EldershipFactory
@@ -94,6 +97,48 @@ def test_live_playlist_is_a_window_of_the_newest_segments(client, staff):
     assert "#EXT-X-ENDLIST" not in text
     assert "#EXT-X-MEDIA-SEQUENCE:6" in text
     assert text.count("#EXTINF") == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_player_asking_for_the_next_segment_gets_it_as_soon_as_it_is_indexed(client, staff):
+    camera = CameraFactory()
+    add_segments(camera, T0, 10)  # media sequence 6..9 in the window
+    url = f"/playback/cameras/{camera.pk}/live.m3u8"
+    assert "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES" in client.get(url).content.decode()
+    # The recorder indexes the next segment while the player's request waits for it.
+    writer = threading.Timer(0.3, lambda: add_segments(camera, T0 + timedelta(seconds=40), 1))
+    writer.start()
+    try:
+        began = time.monotonic()
+        text = client.get(url, {"_HLS_msn": "10"}).content.decode()
+        waited = time.monotonic() - began
+    finally:
+        writer.join()
+    assert "#EXT-X-MEDIA-SEQUENCE:7" in text and "#EXT-X-PROGRAM-DATE-TIME:2026-06-13T19:00:40.000Z" in text
+    assert waited < views.LIVE_BLOCK_SECONDS
+
+
+@pytest.mark.django_db
+def test_a_blocking_live_request_ends_with_the_current_window_when_nothing_new_comes(client, staff, monkeypatch):
+    monkeypatch.setattr(views, "LIVE_BLOCK_SECONDS", 0.3)
+    camera = CameraFactory()
+    add_segments(camera, T0, 10)
+    url = f"/playback/cameras/{camera.pk}/live.m3u8"
+    began = time.monotonic()
+    response = client.get(url, {"_HLS_msn": "11"})
+    assert time.monotonic() - began >= 0.3
+    assert response.status_code == 200 and "#EXT-X-MEDIA-SEQUENCE:6" in response.content.decode()
+    # Already there: answered at once.
+    assert "#EXT-X-MEDIA-SEQUENCE:6" in client.get(url, {"_HLS_msn": "9"}).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("msn", ["12", "-1", "next", ""])
+def test_a_live_request_for_a_bad_or_far_future_segment_is_refused_clearly(client, staff, msn):
+    camera = CameraFactory()
+    add_segments(camera, T0, 10)
+    response = client.get(f"/playback/cameras/{camera.pk}/live.m3u8", {"_HLS_msn": msn})
+    assert response.status_code == 400 and "_HLS_msn" in response.json()["error"]
 
 
 @pytest.mark.django_db
