@@ -5,11 +5,10 @@ on screen; missing time between segments is an EXT-X-DISCONTINUITY, never a sile
 """
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-# Segments closer than this are one continuous recording (the recorder cuts them back to back).
-CONTINUITY_TOLERANCE_S = 0.25
+from recordings.querysets import CONTIGUOUS
 
 Row = tuple[int, datetime, datetime]  # (segment pk, start, end)
 
@@ -25,7 +24,7 @@ def _body(rows: Sequence[Row], uri: Callable[[int], str]) -> list[str]:
     lines: list[str] = []
     previous_end: datetime | None = None
     for pk, start, end in rows:
-        if previous_end is not None and abs((start - previous_end).total_seconds()) > CONTINUITY_TOLERANCE_S:
+        if previous_end is not None and abs(start - previous_end) > CONTIGUOUS:
             lines.append("#EXT-X-DISCONTINUITY")
         lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{_pdt(start)}")
         lines.append(f"#EXTINF:{(end - start).total_seconds():.3f},")
@@ -62,14 +61,3 @@ def live_playlist(rows: Sequence[Row], *, first_sequence: int, uri: Callable[[in
         f"#EXT-X-MEDIA-SEQUENCE:{first_sequence}",
     ]
     return "\n".join([*head, *_body(rows, uri), ""])
-
-
-def merge_ranges(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Back-to-back segments joined into the recorded ranges a timeline draws."""
-    merged: list[list[datetime]] = []
-    for start, end in spans:
-        if merged and (start - merged[-1][1]).total_seconds() <= CONTINUITY_TOLERANCE_S:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(a, b) for a, b in merged]

@@ -8,6 +8,7 @@ from cameras.models import Camera
 from recordings.choices import GapCause, SegmentStatus
 from recordings.models import Gap, Segment
 from retention.models import DeletedRange, Hold
+from retention.timeline import recorded_spans
 
 from . import localtime, playlists
 
@@ -53,14 +54,13 @@ def _ms(instant: datetime) -> int:
 def day_timeline(*, camera: Camera, day: date) -> dict[str, Any]:
     """Recorded ranges and gaps (with causes) of one Vilnius day, as epoch milliseconds."""
     start, end = localtime.day_bounds(day)
-    spans = Segment.objects.of_camera(camera).overlapping(start, end).order_by("start").values_list("start", "end")
     gaps = Gap.objects.of_camera(camera).overlapping(start, end).order_by("start")
     return {
         "camera_id": camera.pk,
         "date": day.isoformat(),
         "start": _ms(start),
         "end": _ms(end),
-        "recorded": [[_ms(a), _ms(b)] for a, b in playlists.merge_ranges(spans)],
+        "recorded": [[_ms(span.start), _ms(span.end)] for span in recorded_spans(camera.pk, start, end)],
         "gaps": [
             {
                 "start": _ms(g.start),

@@ -7,6 +7,9 @@ from django.db import models
 # No segment is longer than this: they are cut at the first keyframe after SEGMENT_SECONDS. The bound
 # lets a time-range lookup use the (camera, start) index from both ends instead of scanning a month.
 LONGEST_SEGMENT = timedelta(minutes=5)
+# Segments closer than this are one continuous recording (the recorder cuts them back to back); a
+# longer hole is a Gap row, a discontinuity in a playlist and a break in the timeline.
+CONTIGUOUS = timedelta(seconds=0.25)
 
 
 class TimeRangeQuerySet(models.QuerySet):

@@ -25,14 +25,12 @@ from audit.services import record as audit
 from cameras.models import Camera
 from integrity.services import record_deletion
 from recordings.models import Segment
+from recordings.querysets import CONTIGUOUS
 
 from .choices import DeletionReason
 from .models import DeletedRange, Hold
 
 log = logging.getLogger(__name__)
-
-# Segments closer than this are one continuous recording for DeletedRange and the timeline.
-CONTIGUOUS = timedelta(seconds=1)
 
 
 @transaction.atomic

@@ -7,10 +7,9 @@ from django.db import connection
 
 from recordings.choices import SegmentStatus
 from recordings.models import Gap, Segment
-from recordings.querysets import LONGEST_SEGMENT
+from recordings.querysets import CONTIGUOUS, LONGEST_SEGMENT
 
 from .models import DeletedRange, Hold
-from .services import CONTIGUOUS
 
 
 @dataclass(frozen=True)

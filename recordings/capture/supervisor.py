@@ -15,6 +15,7 @@ from django.utils import timezone
 from cameras.choices import CameraState
 from cameras.models import Camera, CameraStatus
 from recordings.choices import GapCause
+from recordings.querysets import CONTIGUOUS
 
 from .indexer import get_indexer
 from .keeper import get_keeper
@@ -26,7 +27,6 @@ T = TypeVar("T")
 
 _shutdown = threading.Event()
 # Holes shorter than this between two segments are timestamp jitter, not a gap.
-GAP_THRESHOLD_S = 0.25
 
 
 def request_shutdown() -> None:
@@ -146,7 +146,7 @@ class CameraRecorder:
         self._set_state(CameraState.RECORDING, codec=info.codec, width=info.width, height=info.height, fps=info.fps)
 
     def _on_segment(self, seg: ClosedSegment) -> None:
-        if self.last_end is not None and (seg.start - self.last_end).total_seconds() > GAP_THRESHOLD_S:
+        if self.last_end is not None and seg.start - self.last_end > CONTIGUOUS:
             self.indexer.gap(
                 self.camera_id, self.last_end, seg.start, self.gap_cause or GapCause.UNKNOWN, self.gap_detail
             )
