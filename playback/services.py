@@ -1,7 +1,7 @@
 """Queries behind playback: which segments make a playlist, what a day's timeline shows."""
 
 import asyncio
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from cameras.models import Camera
@@ -13,6 +13,8 @@ from retention.timeline import recorded_spans
 from . import localtime, playlists
 
 LIVE_WINDOW = 4  # segments in a live playlist
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SEQUENCE_NUMBERS_PER_DAY = 100_000  # more than a day of segments (21,600 of 4 s)
 LIVE_POLL_SECONDS = 0.1  # how often a blocking live playlist request looks for the next segment
 
 
@@ -26,13 +28,19 @@ def segment_rows(*, camera: Camera, start: datetime, end: datetime) -> list[play
 
 
 def live_rows(*, camera: Camera) -> tuple[list[playlists.Row], int]:
-    """The newest segments and the media sequence number of the first (its index in the camera's history)."""
+    """The newest segments and the media sequence number of the first.
+
+    A segment's number is its index among the camera's segments of its UTC day, on top of a base per
+    day. A count over the whole history would run backwards at every retention sweep (the oldest
+    footage goes); this one stays put, is a cheap count, and jumps forward once a day, at midnight UTC."""
     rows = list(_playable(camera).order_by("-start").values_list("pk", "start", "end")[:LIVE_WINDOW])
     rows.reverse()
     if not rows:
         return [], 0
-    sequence = _playable(camera).filter(start__lt=rows[0][1]).count()
-    return rows, sequence
+    first = rows[0][1]
+    day = datetime.combine(first.astimezone(UTC).date(), time.min, tzinfo=UTC)
+    within_day = _playable(camera).filter(start__gte=day, start__lt=first).count()
+    return rows, (day - EPOCH).days * SEQUENCE_NUMBERS_PER_DAY + within_day
 
 
 async def wait_for_newer(*, camera: Camera, than: datetime, seconds: float) -> bool:

@@ -2,7 +2,7 @@
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +16,8 @@ from tests.factories import CameraFactory, EldershipFactory
 from tests.support.auth import make_user
 
 T0 = datetime(2026, 6, 13, 19, 0, tzinfo=UTC)
+# Live media sequence numbers of T0's day start here (see playback.services.live_rows).
+DAY = (T0.date() - date(1970, 1, 1)).days * 100_000
 
 
 def add_segments(camera, start, count, seconds=4.0):
@@ -92,17 +94,22 @@ def test_vod_playlist_has_wall_clock_times_and_a_discontinuity_at_the_gap(client
 @pytest.mark.django_db
 def test_live_playlist_is_a_window_of_the_newest_segments(client, staff):
     camera = CameraFactory()
+    yesterday = add_segments(camera, T0 - timedelta(days=1), 3)
     add_segments(camera, T0, 10)
-    text = client.get(f"/playback/cameras/{camera.pk}/live.m3u8").content.decode()
+    url = f"/playback/cameras/{camera.pk}/live.m3u8"
+    text = client.get(url).content.decode()
     assert "#EXT-X-ENDLIST" not in text
-    assert "#EXT-X-MEDIA-SEQUENCE:6" in text
+    assert f"#EXT-X-MEDIA-SEQUENCE:{DAY + 6}" in text
     assert text.count("#EXTINF") == 4
+    # Retention deleting older footage does not renumber what a live player is playing.
+    Segment.objects.filter(pk__in=[s.pk for s in yesterday]).delete()
+    assert f"#EXT-X-MEDIA-SEQUENCE:{DAY + 6}" in client.get(url).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_live_player_asking_for_the_next_segment_gets_it_as_soon_as_it_is_indexed(client, staff):
     camera = CameraFactory()
-    add_segments(camera, T0, 10)  # media sequence 6..9 in the window
+    add_segments(camera, T0, 10)  # media sequence DAY + 6..9 in the window
     url = f"/playback/cameras/{camera.pk}/live.m3u8"
     assert "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES" in client.get(url).content.decode()
     # The recorder indexes the next segment while the player's request waits for it.
@@ -110,11 +117,11 @@ def test_a_live_player_asking_for_the_next_segment_gets_it_as_soon_as_it_is_inde
     writer.start()
     try:
         began = time.monotonic()
-        text = client.get(url, {"_HLS_msn": "10"}).content.decode()
+        text = client.get(url, {"_HLS_msn": str(DAY + 10)}).content.decode()
         waited = time.monotonic() - began
     finally:
         writer.join()
-    assert "#EXT-X-MEDIA-SEQUENCE:7" in text and "#EXT-X-PROGRAM-DATE-TIME:2026-06-13T19:00:40.000Z" in text
+    assert f"#EXT-X-MEDIA-SEQUENCE:{DAY + 7}" in text and "#EXT-X-PROGRAM-DATE-TIME:2026-06-13T19:00:40.000Z" in text
     assert waited < views.LIVE_BLOCK_SECONDS
 
 
@@ -125,15 +132,15 @@ def test_a_blocking_live_request_ends_with_the_current_window_when_nothing_new_c
     add_segments(camera, T0, 10)
     url = f"/playback/cameras/{camera.pk}/live.m3u8"
     began = time.monotonic()
-    response = client.get(url, {"_HLS_msn": "11"})
+    response = client.get(url, {"_HLS_msn": str(DAY + 11)})
     assert time.monotonic() - began >= 0.3
-    assert response.status_code == 200 and "#EXT-X-MEDIA-SEQUENCE:6" in response.content.decode()
+    assert response.status_code == 200 and f"#EXT-X-MEDIA-SEQUENCE:{DAY + 6}" in response.content.decode()
     # Already there: answered at once.
-    assert "#EXT-X-MEDIA-SEQUENCE:6" in client.get(url, {"_HLS_msn": "9"}).content.decode()
+    assert f"#EXT-X-MEDIA-SEQUENCE:{DAY + 6}" in client.get(url, {"_HLS_msn": str(DAY + 9)}).content.decode()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("msn", ["12", "-1", "next", ""])
+@pytest.mark.parametrize("msn", [str(DAY + 12), "-1", "next", ""])
 def test_a_live_request_for_a_bad_or_far_future_segment_is_refused_clearly(client, staff, msn):
     camera = CameraFactory()
     add_segments(camera, T0, 10)
