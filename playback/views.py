@@ -2,7 +2,7 @@
 
 import functools
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +20,7 @@ from .audit import note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
+MAX_CLIP_RANGE = timedelta(seconds=media.MAX_CLIP_SECONDS)
 # How long a blocking live playlist request waits for the next segment (hls.js gives up after 10 s).
 LIVE_BLOCK_SECONDS = 8.0
 
@@ -31,6 +32,15 @@ def visible_camera(request: HttpRequest, pk: int) -> Camera:
 
 def _bad_request(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
+
+
+def _requested_range(request: HttpRequest, longest: timedelta, too_long: str) -> tuple[datetime, datetime]:
+    """The `start` and `end` parameters; LocalTimeError with a message the user can act on."""
+    start = localtime.parse_instant(request.GET.get("start"))
+    end = localtime.parse_instant(request.GET.get("end"))
+    if not start < end <= start + longest:
+        raise localtime.LocalTimeError(too_long)
+    return start, end
 
 
 def _segment_uri(pk: int) -> str:
@@ -47,12 +57,11 @@ def _segment_prefix() -> str:
 def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     camera = visible_camera(request, pk)
     try:
-        start = localtime.parse_instant(request.GET.get("start"))
-        end = localtime.parse_instant(request.GET.get("end"))
+        start, end = _requested_range(
+            request, MAX_PLAYLIST_RANGE, _("The range must end after it starts and be at most 25 hours long.")
+        )
     except localtime.LocalTimeError as exc:
         return _bad_request(str(exc))
-    if not start < end <= start + MAX_PLAYLIST_RANGE:
-        return _bad_request(_("The range must end after it starts and be at most 25 hours long."))
     rows = services.segment_rows(camera=camera, start=start, end=end)
     if not rows:
         return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)
@@ -133,12 +142,11 @@ def clip(request: HttpRequest, pk: int) -> HttpResponse:
     """A short MP4 by stream copy, for internal use by staff."""
     camera = visible_camera(request, pk)
     try:
-        start = localtime.parse_instant(request.GET.get("start"))
-        end = localtime.parse_instant(request.GET.get("end"))
+        start, end = _requested_range(
+            request, MAX_CLIP_RANGE, _("A clip must end after it starts and be at most 15 minutes long.")
+        )
     except localtime.LocalTimeError as exc:
         return _bad_request(str(exc))
-    if not start < end <= start + timedelta(seconds=media.MAX_CLIP_SECONDS):
-        return _bad_request(_("A clip must end after it starts and be at most 15 minutes long."))
     segments = list(Segment.objects.of_camera(camera).overlapping(start, end).order_by("start"))
     if not segments:
         return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)

@@ -175,6 +175,27 @@ def delete_batch(
     )
 
 
+def report_deletion(camera_id: int, batch: DeletedBatch, reason: str) -> None:
+    """Log and audit what a deletion removed."""
+    level = logging.WARNING if reason == DeletionReason.DISK_PRESSURE else logging.INFO
+    first, last = batch.first.isoformat(), batch.last.isoformat()
+    log.log(
+        level,
+        "%s: camera %s: %d segments (%d bytes) deleted, %s – %s",
+        reason,
+        camera_id,
+        batch.count,
+        batch.bytes,
+        first,
+        last,
+    )
+    audit(
+        action=AuditAction.RETENTION_DELETION,
+        target=f"camera {camera_id}",
+        details={"reason": reason, "segments": batch.count, "bytes": batch.bytes, "start": first, "end": last},
+    )
+
+
 def enforce_retention(
     *, now: datetime | None = None, camera_ids: Sequence[int] | None = None
 ) -> dict[int, DeletedBatch]:
@@ -203,24 +224,6 @@ def enforce_retention(
             if batch.count < settings.RETENTION_BATCH_SIZE:
                 break
         if total.count:
-            log.info(
-                "retention: camera %s: %d segments, %d bytes deleted, %s – %s",
-                camera_id,
-                total.count,
-                total.bytes,
-                total.first.isoformat(),
-                total.last.isoformat(),
-            )
             done[camera_id] = total
-            audit(
-                action=AuditAction.RETENTION_DELETION,
-                target=f"camera {camera_id}",
-                details={
-                    "reason": DeletionReason.RETENTION,
-                    "segments": total.count,
-                    "bytes": total.bytes,
-                    "start": total.first.isoformat(),
-                    "end": total.last.isoformat(),
-                },
-            )
+            report_deletion(camera_id, total, DeletionReason.RETENTION)
     return done

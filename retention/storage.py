@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from alarms.choices import AlarmKind, Severity
 from alarms.services import clear_alarm, raise_alarm
-from audit.choices import AuditAction
-from audit.services import record as audit
 from cameras.models import Camera, CameraStatus
 from recordings.models import Segment
 
 from .choices import DeletionReason
 from .models import DeletedRange
-from .services import DeletedBatch, _unheld, delete_batch, held_intervals
+from .services import DeletedBatch, _unheld, delete_batch, held_intervals, report_deletion
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
@@ -90,27 +88,8 @@ def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
         total.count += batch.count
         total.bytes += batch.bytes
         if batch.count:
-            log.warning(
-                "disk pressure: camera %s: %d segments (%d bytes) deleted, %s – %s",
-                camera_id,
-                batch.count,
-                batch.bytes,
-                batch.first.isoformat(),
-                batch.last.isoformat(),
-            )
+            report_deletion(camera_id, batch, DeletionReason.DISK_PRESSURE)
         state = disk()
-        if batch.count:
-            audit(
-                action=AuditAction.RETENTION_DELETION,
-                target=f"camera {camera_id}",
-                details={
-                    "reason": DeletionReason.DISK_PRESSURE,
-                    "segments": batch.count,
-                    "bytes": batch.bytes,
-                    "start": batch.first.isoformat(),
-                    "end": batch.last.isoformat(),
-                },
-            )
     else:
         clear_alarm(kind=AlarmKind.STORAGE_FULL, camera_id=None)
     update_shortfall_alarms(now=now)

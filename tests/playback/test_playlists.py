@@ -4,6 +4,7 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import factory
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -12,7 +13,7 @@ from accounts.services import assign_role
 from playback import views
 from recordings.choices import GapCause
 from recordings.models import Gap, Segment
-from tests.factories import CameraFactory, EldershipFactory
+from tests.factories import CameraFactory, EldershipFactory, SegmentFactory
 from tests.support.auth import make_user
 
 T0 = datetime(2026, 6, 13, 19, 0, tzinfo=UTC)
@@ -20,25 +21,11 @@ T0 = datetime(2026, 6, 13, 19, 0, tzinfo=UTC)
 DAY = (T0.date() - date(1970, 1, 1)).days * 100_000
 
 
-def add_segments(camera, start, count, seconds=4.0):
-    rows = []
-    for i in range(count):
-        s = start + timedelta(seconds=i * seconds)
-        rows.append(
-            Segment(
-                camera=camera,
-                start=s,
-                end=s + timedelta(seconds=seconds),
-                bytes=1000,
-                sha256="0" * 64,
-                path=f"{camera.pk}/{s:%Y/%m/%d/%H}/{s:%Y%m%dT%H%M%S.%f}Z.ts",
-                node="test-node",
-                codec="h264",
-                width=1280,
-                height=720,
-            )
-        )
-    return Segment.objects.bulk_create(rows)
+def add_segments(camera, start, count):
+    """`count` back-to-back 4 s segments from `start`."""
+    return SegmentFactory.create_batch(
+        count, camera=camera, start=factory.Iterator(start + timedelta(seconds=4 * i) for i in range(count))
+    )
 
 
 @pytest.fixture
