@@ -1,6 +1,11 @@
-"""API permission: reading a model needs its view permission (which the roles grant)."""
+"""API permissions: reading a model needs its view permission (which the roles grant)."""
 
-from rest_framework.permissions import DjangoModelPermissions
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
+
+from .services import browses_cameras
 
 
 class ModelViewPermission(DjangoModelPermissions):
@@ -11,3 +16,13 @@ class ModelViewPermission(DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class BrowsesCameras(BasePermission):
+    """For endpoints about cameras' footage that have no model permission of their own (holds,
+    deleted ranges, timeline, storage): Police and users without a role get 403, not an empty answer."""
+
+    message = _("Your role does not give access to cameras.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return browses_cameras(request.user)

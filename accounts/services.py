@@ -35,6 +35,12 @@ def sees_all_cameras(user: Any) -> bool:
     return bool(user.is_superuser or role_names(user) & {ADMINISTRATOR, REVIEWER})
 
 
+def browses_cameras(user: Any) -> bool:
+    """Municipal staff who look at cameras (Operators, Reviewers, Administrators). Police and users
+    without a role do not: they are refused plainly rather than shown an empty dashboard."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("cameras.view_camera"))
+
+
 def scoped_eldership_ids(user: Any) -> list[int]:
     """The elderships of an Operator's scope (empty for anyone else)."""
     if OPERATOR not in role_names(user):

@@ -1,5 +1,6 @@
 """Dashboard pages: overview, map, live view, playback and synchronised playback. Thin views only."""
 
+import functools
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.services import browses_cameras
 from cameras.choices import CameraState
 from cameras.events import status_payload
 from cameras.models import Camera
@@ -25,7 +27,18 @@ SPEEDS = [1, 2, 4, 8, 16]
 
 
 def staff_page(view: Any) -> Any:
-    return require_GET(login_required(view))
+    """A page for staff who look at cameras: others are sent to log in, or told plainly that their role
+    has no access (Police request footage; they do not browse it)."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not browses_cameras(request.user):
+            message = _("Your role does not give access to cameras. Ask an administrator if you need it.")
+            context = {"title": _("No access"), "message": message, "refused": True}
+            return render(request, "dashboard/message.html", context, status=403)
+        return view(request, *args, **kwargs)
+
+    return require_GET(login_required(checked))
 
 
 def js_strings() -> dict[str, str]:

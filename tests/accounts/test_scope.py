@@ -73,6 +73,12 @@ def test_police_browse_no_cameras(world):
     assert client.get("/api/cameras/").status_code == 403
     assert client.get(f"/api/cameras/{world.pabirze_camera.pk}/").status_code == 403
     assert not Camera.objects.visible_to(world.users["police"]).exists()
+    # Refused plainly, with a reason, rather than shown an empty dashboard or an empty list.
+    page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 403 and "does not give access to cameras" in page.content.decode()
+    for url in ("/api/holds/", "/api/storage/", f"/api/timeline/?camera={world.pabirze_camera.pk}"):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 403 and "does not give access to cameras" in response.json()["detail"]
 
 
 def test_reviewer_and_administrator_see_every_camera(world):
