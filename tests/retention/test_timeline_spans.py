@@ -1,0 +1,49 @@
+"""Recorded spans: the SQL of PostgreSQL and the Python of the embedded SQLite mode agree."""
+
+from datetime import UTC, datetime, timedelta
+
+import factory
+import pytest
+
+from recordings.models import Segment
+from retention.timeline import Span, _edges, _spans_from_edges, recorded_spans
+from tests.factories import CameraFactory, SegmentFactory
+
+T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+
+
+def add(camera, first: datetime, count: int, seconds: float = 4.0) -> None:
+    starts = [first + timedelta(seconds=i * seconds) for i in range(count)]
+    SegmentFactory.create_batch(
+        count,
+        camera=camera,
+        start=factory.Iterator(starts),
+        end=factory.LazyAttribute(lambda s: s.start + timedelta(seconds=seconds)),
+        bytes=factory.Iterator(range(1000, 1000 + count)),
+    )
+
+
+@pytest.mark.django_db
+def test_spans_break_at_every_hole_longer_than_the_tolerance_and_count_their_segments():
+    camera = CameraFactory()
+    add(camera, T0, 5)  # 10:00:00 – 10:00:20
+    add(camera, T0 + timedelta(seconds=20.2), 2)  # 0.2 s later: the same recording
+    add(camera, T0 + timedelta(seconds=40), 1)  # a hole of 11.8 s
+    add(camera, T0 + timedelta(seconds=60), 3)  # another hole
+    other = CameraFactory()
+    add(other, T0, 20)  # another camera's footage never mixes in
+
+    spans = recorded_spans(camera.pk, T0 - timedelta(minutes=1), T0 + timedelta(minutes=2))
+
+    assert spans == [
+        Span(T0, T0 + timedelta(seconds=28.2), 7, sum(range(1000, 1005)) + 1000 + 1001),
+        Span(T0 + timedelta(seconds=40), T0 + timedelta(seconds=44), 1, 1000),
+        Span(T0 + timedelta(seconds=60), T0 + timedelta(seconds=72), 3, 1000 + 1001 + 1002),
+    ]
+    rows = Segment.objects.filter(camera=camera).order_by("start").values_list("start", "end", "bytes")
+    assert _spans_from_edges(_edges(rows)) == spans
+    # A range that starts inside a segment includes it, and nothing before the range comes back.
+    assert recorded_spans(camera.pk, T0 + timedelta(seconds=61), T0 + timedelta(seconds=62)) == [
+        Span(T0 + timedelta(seconds=60), T0 + timedelta(seconds=64), 1, 1000)
+    ]
+    assert recorded_spans(camera.pk, T0 + timedelta(seconds=45), T0 + timedelta(seconds=59)) == []
