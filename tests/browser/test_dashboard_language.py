@@ -1,4 +1,5 @@
-"""The Lithuanian dashboard has no English left on its main pages; bad input gives clear messages."""
+"""The Lithuanian and Latvian dashboards have no English left on their main pages; bad input gives clear
+messages."""
 
 import re
 
@@ -11,9 +12,10 @@ from tests.support.webserver import Daphne, session_cookie
 
 pytestmark = [pytest.mark.browser]
 
-WORD = re.compile(r"[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūž]{3,}")
-# Names, units and codes that are the same in every language.
-SAME_IN_BOTH = {"MP4", "EEST", "EET", "UTC", "GMT", "kbit", "English", "Lietuviškai", "Leaflet"}
+WORD = re.compile(r"[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūžĀĒĢĪĶĻŅāēģīķļņ]{3,}")
+# Names, units and codes that are the same in every language (the language switch names each language
+# in its own).
+SAME_IN_BOTH = {"MP4", "EEST", "EET", "UTC", "GMT", "kbit", "English", "Lietuviškai", "latviešu", "Leaflet", "Biržai"}
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def words(page, url):
     return set(WORD.findall(page.inner_text("body")))
 
 
-def test_the_lithuanian_pages_have_no_english_text(capture_stack, page, web):
+def test_the_lithuanian_and_latvian_pages_have_no_english_text(capture_stack, page, web):
     eldership = EldershipFactory(name="Pabiržės", code="pabirzes")
     cameras = [
         CameraFactory(eldership=eldership, name=f"Pabiržė {n}", place="Stotelė", latitude="56.1", longitude="24.9")
@@ -49,12 +51,15 @@ def test_the_lithuanian_pages_have_no_english_text(capture_stack, page, web):
         f"/dashboard/sync/?eldership={eldership.pk}&cameras={cameras[0].pk},{cameras[1].pk}&date=2026-06-13",
     ]
     lithuanian = {url: words(page, web.url + url) for url in pages}
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": web.url}])
+    latvian = {url: words(page, web.url + url) for url in pages}
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": web.url}])
     english = {url: words(page, web.url + url) for url in pages}
     for url in pages:
-        assert "Apžvalga" in lithuanian[url] and "Overview" in english[url]
-        untranslated = (lithuanian[url] & english[url]) - data_words - SAME_IN_BOTH
-        assert not untranslated, f"{url}: {sorted(untranslated)}"
+        assert "Apžvalga" in lithuanian[url] and "Pārskats" in latvian[url] and "Overview" in english[url]
+        for language in (lithuanian, latvian):
+            untranslated = (language[url] & english[url]) - data_words - SAME_IN_BOTH
+            assert not untranslated, f"{url}: {sorted(untranslated)}"
 
 
 def test_bad_input_gives_clear_messages_in_lithuanian(capture_stack, page, web):
