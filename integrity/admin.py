@@ -1,20 +1,10 @@
 """Admin for integrity records: read-only facts."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from birzai_vms.readonly_admin import ReadOnlyAdmin
 
 from .models import DailyDigest, DeletionRecord, QuarantinedFile
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(DailyDigest)

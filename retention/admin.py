@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from birzai_vms.readonly_admin import ReadOnlyAdmin
+
 from . import services
 from .models import DeletedRange, Hold
 
@@ -70,17 +72,8 @@ class HoldAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeletedRange)
-class DeletedRangeAdmin(admin.ModelAdmin):
+class DeletedRangeAdmin(ReadOnlyAdmin):
     list_display = ["camera", "start", "end", "segment_count", "bytes", "reason", "deleted_at"]
     list_filter = ["reason", "camera"]
     date_hierarchy = "start"
     list_select_related = ["camera"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
