@@ -13,6 +13,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -98,20 +100,29 @@ class DeletedBatch:
     last: datetime | None = None
 
 
-def _runs(rows: list[dict]) -> list[list[dict]]:
+class DeletedRow(NamedTuple):
+    """What a deleted segment row was (a tuple: a sweep handles half a million of them a day)."""
+
+    path: str
+    sha256: str
+    start: datetime
+    end: datetime
+    bytes: int
+
+
+def _runs(rows: list[DeletedRow]) -> list[list[DeletedRow]]:
     """Split rows (in start order) into runs of contiguous footage, so a gap never reads as deleted."""
-    runs: list[list[dict]] = []
+    runs: list[list[DeletedRow]] = []
     for row in rows:
-        if runs and row["start"] - runs[-1][-1]["end"] <= CONTIGUOUS:
+        if runs and row.start - runs[-1][-1].end <= CONTIGUOUS:
             runs[-1].append(row)
         else:
             runs.append([row])
     return runs
 
 
-def _delete_returning(victims: object) -> list[dict]:
+def _delete_returning(victims: object) -> list[DeletedRow]:
     """Delete the rows of the `victims` id query; return what they were, in start order."""
-    fields = ("path", "sha256", "start", "end", "bytes")
     if connection.vendor == "postgresql":
         # One statement, no second round trip with thousands of ids.
         sql, params = victims.query.sql_with_params()
@@ -120,11 +131,15 @@ def _delete_returning(victims: object) -> list[dict]:
             cursor.execute(
                 f'DELETE FROM {table} WHERE id IN ({sql}) RETURNING path, sha256, start, "end", bytes', params
             )
-            rows = [dict(zip(fields, r, strict=True)) for r in cursor.fetchall()]
-        rows.sort(key=lambda r: r["start"])
+            rows = list(map(DeletedRow._make, cursor.fetchall()))
+        rows.sort(key=attrgetter("start"))
         return rows
-    rows = list(Segment.objects.filter(pk__in=victims).order_by("start").values(*fields, "id"))
-    Segment.objects.filter(pk__in=[r["id"] for r in rows]).delete()
+    found = Segment.objects.filter(pk__in=victims).order_by("start").values_list("pk", *DeletedRow._fields)
+    ids, rows = [], []
+    for pk, *fields in found:
+        ids.append(pk)
+        rows.append(DeletedRow(*fields))
+    Segment.objects.filter(pk__in=ids).delete()
     return rows
 
 
@@ -154,25 +169,21 @@ def delete_batch(
         DeletedRange.objects.bulk_create(
             DeletedRange(
                 camera_id=camera_id,
-                start=run[0]["start"],
-                end=run[-1]["end"],
+                start=run[0].start,
+                end=run[-1].end,
                 segment_count=len(run),
-                bytes=sum(r["bytes"] for r in run),
+                bytes=sum(r.bytes for r in run),
                 reason=reason,
                 deleted_at=now,
             )
             for run in _runs(rows)
         )
-        record_deletion(
-            camera_id=camera_id, entries=[(r["path"], r["sha256"], r["start"]) for r in rows], reason=reason, at=now
-        )
+        record_deletion(camera_id=camera_id, entries=[(r.path, r.sha256, r.start) for r in rows], reason=reason, at=now)
     root = str(settings.RECORDINGS_ROOT)
     for row in rows:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, row["path"]))  # plain strings: pathlib costs more than the unlink
-    return DeletedBatch(
-        count=len(rows), bytes=sum(r["bytes"] for r in rows), first=rows[0]["start"], last=rows[-1]["end"]
-    )
+            os.unlink(os.path.join(root, row.path))  # plain strings: pathlib costs more than the unlink
+    return DeletedBatch(count=len(rows), bytes=sum(r.bytes for r in rows), first=rows[0].start, last=rows[-1].end)
 
 
 def report_deletion(camera_id: int, batch: DeletedBatch, reason: str) -> None:
