@@ -291,6 +291,7 @@ def main() -> None:
                 "no separate (camera_id) index: the planner preferred it (perfect physical correlation) and "
                 "filtered a camera's whole month for a one-day timeline (300 ms instead of 14 ms)",
                 "(camera_id, end): retention cutoff",
+                "(camera_id, start) WHERE status = 'missing': a timeline's missing segments, not a day of rows",
                 "UNIQUE (node, path): reconciler and indexer",
                 "PRIMARY KEY (id): batched DELETE by id",
             ],

@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.services import requires_two_factor
+from accounts.services import browses_cameras, requires_two_factor
 from cameras.events import STATUS_GROUP, status_payload
 from cameras.models import Camera
 
@@ -32,8 +32,9 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if not await self._second_factor_done(user):
-            # The HTTP pages send such a user to enrol or verify; a socket can only refuse.
+        if not await self._may_watch(user):
+            # The HTTP pages send such a user to enrol or verify, or say that their role has no access
+            # (Police); a socket can only refuse.
             await self.close(code=4403)
             return
         self.user_id = user.pk
@@ -61,8 +62,9 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
             return ids
 
     @database_sync_to_async
-    def _second_factor_done(self, user: Any) -> bool:
-        return not requires_two_factor(user) or bool((self.scope.get("session") or {}).get(DEVICE_ID_SESSION_KEY))
+    def _may_watch(self, user: Any) -> bool:
+        second_factor_done = bool((self.scope.get("session") or {}).get(DEVICE_ID_SESSION_KEY))
+        return browses_cameras(user) and (second_factor_done or not requires_two_factor(user))
 
     @database_sync_to_async
     def _query_visible_ids(self) -> frozenset[int]:

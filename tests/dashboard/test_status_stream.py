@@ -49,6 +49,20 @@ def test_an_administrator_without_the_second_factor_is_refused(redis_db):
     async_to_sync(run)()
 
 
+def test_a_police_login_is_refused(redis_db):
+    from accounts.roles import POLICE
+
+    officer = make_user("tyrejas", POLICE)
+
+    async def run():
+        comm = communicator(officer)
+        connected, code = await comm.connect()
+        assert not connected
+        assert code == 4403
+
+    async_to_sync(run)()
+
+
 def test_a_status_change_reaches_the_operator_within_a_second_and_only_for_their_cameras(redis_db):
     mine, theirs = CameraFactory(), CameraFactory(eldership=EldershipFactory())
     operator = make_user("operator", OPERATOR, elderships=[mine.eldership])
