@@ -59,6 +59,12 @@ def _quarantine(camera_id: int, path: Path, reason: str, report: ReconcileReport
     )
     report.quarantined.append(rel)
     log.warning("quarantined %s: %s", rel, reason)
+    raise_alarm(
+        kind=AlarmKind.FILE_QUARANTINED,
+        camera_id=camera_id,
+        severity=Severity.WARNING,
+        message=f"{rel} was quarantined ({reason})",
+    )
 
 
 def _is_deleted(camera_id: int, start: datetime) -> bool:
@@ -144,33 +150,17 @@ def _reconcile_file(camera_id: int, path: Path, rel: str, report: ReconcileRepor
     start = storage.start_from_name(path.name)
     if start is None:
         _quarantine(camera_id, path, "not a segment file name", report)
-        raise_alarm(
-            kind=AlarmKind.FILE_QUARANTINED,
-            camera_id=camera_id,
-            severity=Severity.WARNING,
-            message=f"{rel} was quarantined: not a segment file name",
-        )
         return
     if _is_deleted(camera_id, start):
         path.unlink(missing_ok=True)
         report.finished_deletions.append(rel)
         return
     try:
-        probed = storage.probe(path)
-        if probed.duration.total_seconds() <= 0:
-            raise storage.UnreadableSegment("no duration")
+        index_file(camera_id=camera_id, path=path)
     except storage.UnreadableSegment as exc:
-        reason = f"unreadable: {exc}"
-        _quarantine(camera_id, path, reason, report)
-        raise_alarm(
-            kind=AlarmKind.FILE_QUARANTINED,
-            camera_id=camera_id,
-            severity=Severity.WARNING,
-            message=f"{rel} was quarantined ({reason})",
-        )
+        _quarantine(camera_id, path, f"unreadable: {exc}", report)
         return
-    if index_file(camera_id=camera_id, path=path):
-        report.indexed.append(rel)
+    report.indexed.append(rel)
 
 
 def reconcile(*, camera_ids: list[int] | None = None) -> ReconcileReport:

@@ -13,19 +13,17 @@ from .models import Segment
 log = logging.getLogger(__name__)
 
 
-def index_file(*, camera_id: int, path: Path) -> Segment | None:
+def index_file(*, camera_id: int, path: Path) -> Segment:
     """Index a segment file that has no row yet (written while the database was away, or cut short
-    by a killed recorder). The start comes from the file name, the length from the file itself."""
+    by a killed recorder). The start comes from the file name, the length from the file itself.
+
+    Raises storage.UnreadableSegment, saying why, for a file that cannot be indexed."""
     start = storage.start_from_name(path.name)
     if start is None:
-        return None
-    try:
-        probed = storage.probe(path)
-    except storage.UnreadableSegment as exc:
-        log.warning("segment %s is unreadable and stays unindexed: %s", path.name, exc)
-        return None
+        raise storage.UnreadableSegment("not a segment file name")
+    probed = storage.probe(path)
     if probed.duration.total_seconds() <= 0:
-        return None
+        raise storage.UnreadableSegment("no duration")
     relpath = str(path.relative_to(settings.RECORDINGS_ROOT))
     segment = Segment(
         camera_id=camera_id,
@@ -60,7 +58,12 @@ def catch_up_camera(*, camera_id: int) -> datetime | None:
         for path in files:
             if str(path.relative_to(settings.RECORDINGS_ROOT)) in known:
                 continue
-            segment = index_file(camera_id=camera_id, path=path)
-            if segment and (last_end is None or segment.end > last_end):
+            try:
+                segment = index_file(camera_id=camera_id, path=path)
+            except storage.UnreadableSegment as exc:
+                # The reconciler quarantines it; the recorder goes on.
+                log.warning("segment %s stays unindexed: %s", path.name, exc)
+                continue
+            if last_end is None or segment.end > last_end:
                 last_end = segment.end
     return last_end
