@@ -8,9 +8,11 @@ class AlarmQuerySet(models.QuerySet):
         return self.filter(ended_at__isnull=True)
 
     def visible_to(self, user: object) -> "AlarmQuerySet":
-        """Alarms of cameras the user may see, and system-wide ones (no camera) for any signed-in user."""
+        """Alarms of cameras the user may see, and system-wide ones (no camera) for staff who look after
+        cameras (not Police)."""
+        from accounts.services import browses_cameras
         from cameras.models import Camera
 
-        if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        if not (getattr(user, "is_active", False) and browses_cameras(user)):
             return self.none()
         return self.filter(models.Q(camera__isnull=True) | models.Q(camera__in=Camera.objects.visible_to(user)))

@@ -3,7 +3,9 @@
 import django_filters
 from django.db.models import QuerySet
 from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
 
+from accounts.permissions import BrowsesCameras
 from alarms.models import Alarm
 
 from .serializers import AlarmSerializer
@@ -18,6 +20,8 @@ class AlarmFilter(django_filters.FilterSet):
 
 
 class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
+    # Alarms are for the staff who look after the cameras; Police get 403.
+    permission_classes = [IsAuthenticated, BrowsesCameras]
     serializer_class = AlarmSerializer
     filterset_class = AlarmFilter
 

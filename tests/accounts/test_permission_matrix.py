@@ -58,7 +58,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "hold-release": ("POST", NO_ONE_API),
     "deletedrange-list": ("GET", STAFF_API),
     "deletedrange-detail": ("GET", STAFF_API),  # 400 without its time-range parameters
-    "alarm-list": ("GET", SIGNED_IN_API),
+    "alarm-list": ("GET", STAFF_API),
     "alarm-detail": ("GET", NO_ONE_API),
     "timeline": ("GET", STAFF_API),
     "storage": ("GET", STAFF_API),
@@ -93,7 +93,7 @@ OPERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/holds/{id}/release/"): NO_ONE_API,
     ("GET", "/api/deleted-ranges/"): STAFF_API,
     ("GET", "/api/deleted-ranges/{id}/"): STAFF_API,
-    ("GET", "/api/alarms/"): SIGNED_IN_API,
+    ("GET", "/api/alarms/"): STAFF_API,
     ("GET", "/api/alarms/{id}/"): NO_ONE_API,
     ("GET", "/api/timeline/"): STAFF_API,
     ("GET", "/api/storage/"): STAFF_API,
