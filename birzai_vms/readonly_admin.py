@@ -1,4 +1,5 @@
-"""The admin of records the system writes and nobody edits (audit log, integrity records, deleted ranges)."""
+"""The admin of records the system writes and nobody edits (segments, gaps, audit log, integrity records,
+deleted ranges)."""
 
 from django.contrib import admin
 from django.http import HttpRequest

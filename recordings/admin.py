@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
+from birzai_vms.readonly_admin import ReadOnlyAdmin
+
 from .models import Gap, Segment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Segment)
