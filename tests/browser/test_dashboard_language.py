@@ -80,3 +80,17 @@ def test_bad_input_gives_clear_messages_in_lithuanian(capture_stack, page, web):
     response = page.goto(f"{web.url}/dashboard/cameras/{hidden.pk}/playback/")
     assert response.status == 404
     assert "neleidžiama jos matyti" in page.inner_text("main")
+
+
+def test_the_october_timeline_tells_the_two_repeated_hours_apart(capture_stack, page, web):
+    camera = CameraFactory()
+    operator = make_user("operatorius", OPERATOR, elderships=[camera.eldership])
+    page.context.add_cookies([session_cookie(operator, web.url)])
+    page.goto(f"{web.url}/dashboard/cameras/{camera.pk}/playback/?date=2026-10-25&time=12:00")
+    page.wait_for_selector(".timeline[data-ready='1']")
+    ticks = page.locator(".timeline .ticks span").all_inner_texts()
+    assert len(ticks) == 25
+    assert [t for t in ticks if t.startswith("03")] == ["03 (+3)", "03 (+2)"]
+    titles = page.locator(".timeline .ticks span[title]").evaluate_all("nodes => nodes.map(n => n.title)")
+    assert titles == ["03 UTC+3", "03 UTC+2"]
+    assert "04" in ticks and "02" in ticks  # the other hours stay short

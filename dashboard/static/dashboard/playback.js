@@ -108,14 +108,24 @@
     data.gaps.forEach((g) => add("gap", g.start, g.end, `${T.gap}: ${g.label} (${vmsFormatClock(g.start)} – ${vmsFormatClock(g.end)})`));
     data.holds.forEach((r) => add("hold", r.start, r.end, ""));
     el.querySelectorAll(".range.gap").forEach((n) => { n.dataset.role = "gap"; });
-    // Hour ticks in Vilnius time: a DST day has 23 or 25 of them.
-    for (let t = data.start; t < data.end; t += 3600000) {
+    // Hour ticks in Vilnius time: a DST day has 23 or 25 of them; the hour that occurs twice in October
+    // is labelled with its UTC offset, so that the two can be told apart.
+    const hours = [];
+    for (let t = data.start; t < data.end; t += 3600000) hours.push([t, hourFormat.format(new Date(t))]);
+    hours.forEach(([t, label]) => {
       const tick = document.createElement("span");
-      tick.textContent = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: "Europe/Vilnius", hour: "2-digit" }).format(new Date(t));
+      const twice = hours.filter(([, other]) => other === label).length > 1;
+      // Short enough for an hour's width; the tooltip spells the offset out.
+      tick.textContent = twice ? `${label} (${utcOffset(t).replace("UTC", "")})` : label;
+      if (twice) tick.title = `${label} ${utcOffset(t)}`;
       place(tick, data, t, t + 3600000);
       ticks.appendChild(tick);
-    }
+    });
   }
+
+  const hourFormat = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: "Europe/Vilnius", hour: "2-digit" });
+  const offsetFormat = new Intl.DateTimeFormat("en", { timeZone: "Europe/Vilnius", timeZoneName: "shortOffset" });
+  const utcOffset = (t) => offsetFormat.formatToParts(new Date(t)).find((p) => p.type === "timeZoneName").value.replace("GMT", "UTC");
 
   function timelineMs(tl, clientX) {
     const box = tl.el.getBoundingClientRect();
