@@ -48,7 +48,8 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
 
     async def status_changed(self, event: dict[str, Any]) -> None:
         visible = await self._visible_ids()
-        for status in event["statuses"]:
+        # One status ("status") is what a worker of the previous release sends during an upgrade.
+        for status in event.get("statuses") or [event["status"]]:
             if status["camera_id"] in visible:
                 await self.send_json({"type": "status", "status": status})
 

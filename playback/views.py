@@ -1,6 +1,7 @@
 """Playback endpoints: playlists, segment files, timeline, snapshot and clip, all behind `visible_to`."""
 
 import functools
+import re
 import shutil
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from .audit import note_viewing
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
 MAX_CLIP_RANGE = timedelta(seconds=media.MAX_CLIP_SECONDS)
+MEDIA_SEQUENCE_NUMBER = re.compile(r"[0-9]{1,18}")
 # How long a blocking live playlist request waits for the next segment (hls.js gives up after 10 s).
 LIVE_BLOCK_SECONDS = 8.0
 
@@ -75,7 +77,7 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     LL-HLS) gets its answer the moment that segment is indexed, not at its next poll: seconds of latency."""
     camera = await sync_to_async(visible_camera)(request, pk)
     wanted = request.GET.get("_HLS_msn")
-    if wanted is not None and not wanted.isdigit():
+    if wanted is not None and not MEDIA_SEQUENCE_NUMBER.fullmatch(wanted):
         return _bad_request(_("_HLS_msn must be a media sequence number."))
     rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
     if not rows:

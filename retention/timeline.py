@@ -34,20 +34,23 @@ def segments_in_range(camera_id: int, start: datetime, end: datetime) -> list[di
 
 # Gaps and islands in the database: a day of 4 s segments is 21,600 rows but a handful of spans, and
 # turning rows into Python datetimes would cost more than the query. Only the first and the last segment
-# of each span come back, with running counts; one pass, no grouping.
+# of each span come back, with running counts and the running end (a segment may end after the next one
+# starts: recorded time is never shortened by overlap); one pass, no grouping.
 _SPAN_EDGES_SQL = """
-SELECT start, "end", bytes, is_first, is_last, running_count, running_bytes FROM (
-    SELECT start, "end", bytes,
-           coalesce(start - lag("end") OVER w > %(tolerance)s, true) AS is_first,
-           coalesce(lead(start) OVER w - "end" > %(tolerance)s, true) AS is_last,
-           count(*) OVER w AS running_count,
-           sum(bytes) OVER w AS running_bytes
+SELECT start, span_end, bytes, is_first, is_last, running_count, running_bytes FROM (
+    SELECT start, bytes,
+           max("end") OVER upto AS span_end,
+           coalesce(start - max("end") OVER before > %(tolerance)s, true) AS is_first,
+           coalesce(lead(start) OVER upto - max("end") OVER upto > %(tolerance)s, true) AS is_last,
+           count(*) OVER upto AS running_count,
+           sum(bytes) OVER upto AS running_bytes
     FROM recordings_segment
     WHERE camera_id = %(camera)s AND start > %(earliest)s AND start < %(end)s AND "end" > %(start)s
-    WINDOW w AS (ORDER BY start ROWS UNBOUNDED PRECEDING)
+    WINDOW upto AS (ORDER BY start ROWS UNBOUNDED PRECEDING),
+           before AS (ORDER BY start ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ) AS edges
 WHERE is_first OR is_last
-ORDER BY start
+ORDER BY running_count
 """
 
 
@@ -75,11 +78,12 @@ def _edges(rows: Iterable[tuple[datetime, datetime, int]]) -> Iterator[tuple]:
     """What _SPAN_EDGES_SQL returns, for databases without it (SQLite in the demo): every row, marked."""
     rows = list(rows)
     count = size = 0
+    span_end: datetime | None = None
     for i, (s, e, b) in enumerate(rows):
-        count, size = count + 1, size + b
-        is_first = i == 0 or s - rows[i - 1][1] > CONTIGUOUS
-        is_last = i == len(rows) - 1 or rows[i + 1][0] - e > CONTIGUOUS
-        yield s, e, b, is_first, is_last, count, size
+        is_first = span_end is None or s - span_end > CONTIGUOUS
+        count, size, span_end = count + 1, size + b, e if span_end is None else max(span_end, e)
+        is_last = i == len(rows) - 1 or rows[i + 1][0] - span_end > CONTIGUOUS
+        yield s, span_end, b, is_first, is_last, count, size
 
 
 def _spans_from_edges(edges: Iterable[tuple]) -> list[Span]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection
+from django.db import DatabaseError, DataError, IntegrityError, connection
 from django.utils import timezone
 
 from cameras import events
@@ -160,13 +160,14 @@ def _insert(model: type[Segment] | type[Gap], rows: list[Any]) -> None:
         return
     try:
         model.objects.bulk_create(rows, ignore_conflicts=True)
-    except IntegrityError:
-        # A camera was deleted while it was being recorded: its rows have nothing to attach to.
+    except (IntegrityError, DataError):
+        # A camera deleted while it was being recorded, or a value the column refuses: that row is
+        # dropped (retrying it would stop all indexing), the others are written.
         for row in rows:
             try:
                 model.objects.bulk_create([row], ignore_conflicts=True)
-            except IntegrityError as exc:
-                log.warning("index write for deleted camera %s dropped: %s", row.camera_id, exc.__class__.__name__)
+            except (IntegrityError, DataError) as exc:
+                log.warning("index row of camera %s dropped: %s", row.camera_id, exc)
 
 
 def _write_statuses(statuses: dict[int, dict[str, Any]]) -> None:
@@ -175,16 +176,19 @@ def _write_statuses(statuses: dict[int, dict[str, Any]]) -> None:
     for camera_id, fields in statuses.items():
         by_fields.setdefault(tuple(sorted(fields)), []).append(CameraStatus(camera_id=camera_id, **fields))
     for names, rows in by_fields.items():
-        if len(rows) > 1 and CameraStatus.objects.bulk_update(rows, names) == len(rows):
-            continue
+        try:
+            if len(rows) > 1 and CameraStatus.objects.bulk_update(rows, names) == len(rows):
+                continue
+        except DataError:
+            pass  # one row's value is refused: row by row below, so only that one is dropped
         for row in rows:
             fields = {name: getattr(row, name) for name in names}
-            # The row is created once, on the first report of a camera.
-            if not CameraStatus.objects.filter(camera_id=row.camera_id).update(**fields):
-                try:
+            try:
+                # The row is created once, on the first report of a camera.
+                if not CameraStatus.objects.filter(camera_id=row.camera_id).update(**fields):
                     CameraStatus.objects.update_or_create(camera_id=row.camera_id, defaults=fields)
-                except IntegrityError as exc:
-                    log.warning("status of deleted camera %s dropped: %s", row.camera_id, exc.__class__.__name__)
+            except (IntegrityError, DataError) as exc:
+                log.warning("status of camera %s dropped: %s", row.camera_id, exc)
 
 
 def _write_heartbeats(camera_ids: set[int]) -> None:

@@ -179,7 +179,7 @@ class CameraRecorder:
             self.state = state
         # Every report is also a sign of life: without it a fresh status would read as "no recorder".
         self.indexer.status(
-            self.camera_id, state=state, reason=reason, heartbeat_at=now, recorder=self.holder, **fields
+            self.camera_id, state=state, reason=reason[:255], heartbeat_at=now, recorder=self.holder, **fields
         )
 
     # --- called by the process's keeper thread ---------------------------------------------------

@@ -1,7 +1,5 @@
 """An Operator of Pabiržė cannot see, play, download or receive the status of a Vabalninkas camera."""
 
-import asyncio
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -12,6 +10,7 @@ from birzai_vms.asgi import application
 from cameras.events import STATUS_GROUP, status_payload
 from cameras.models import Camera
 from tests.support.auth import log_in_verified
+from tests.support.eventloop import run_bounded
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +106,7 @@ def test_operator_websocket_carries_no_status_of_another_eldership(world):
         await communicator.disconnect()
         return messages
 
-    snapshot, update = asyncio.run(scenario())
+    snapshot, update = run_bounded(scenario())
     assert [s["camera_id"] for s in snapshot["statuses"]] == [world.pabirze_camera.pk]
     assert update["status"]["camera_id"] == world.pabirze_camera.pk
 

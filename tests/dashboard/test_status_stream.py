@@ -4,7 +4,6 @@ import asyncio
 import time
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
@@ -14,6 +13,7 @@ from cameras.models import CameraStatus
 from dashboard.consumers import StatusConsumer
 from tests.factories import CameraFactory, EldershipFactory
 from tests.support.auth import make_user
+from tests.support.eventloop import run_bounded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ def test_an_anonymous_connection_is_refused(redis_db):
         assert not connected
         assert code == 4401
 
-    async_to_sync(run)()
+    run_bounded(run())
 
 
 def test_an_administrator_without_the_second_factor_is_refused(redis_db):
@@ -46,7 +46,7 @@ def test_an_administrator_without_the_second_factor_is_refused(redis_db):
         assert not connected
         assert code == 4403
 
-    async_to_sync(run)()
+    run_bounded(run())
 
 
 def test_a_police_login_is_refused(redis_db):
@@ -60,7 +60,7 @@ def test_a_police_login_is_refused(redis_db):
         assert not connected
         assert code == 4403
 
-    async_to_sync(run)()
+    run_bounded(run())
 
 
 def test_a_status_change_reaches_the_operator_within_a_second_and_only_for_their_cameras(redis_db):
@@ -97,7 +97,7 @@ def test_a_status_change_reaches_the_operator_within_a_second_and_only_for_their
         assert await comm.receive_nothing(timeout=0.5)
         await comm.disconnect()
 
-    async_to_sync(run)()
+    run_bounded(run())
 
 
 def time_now():

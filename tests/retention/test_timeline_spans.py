@@ -47,3 +47,21 @@ def test_spans_break_at_every_hole_longer_than_the_tolerance_and_count_their_seg
         Span(T0 + timedelta(seconds=60), T0 + timedelta(seconds=64), 1, 1000)
     ]
     assert recorded_spans(camera.pk, T0 + timedelta(seconds=45), T0 + timedelta(seconds=59)) == []
+
+
+@pytest.mark.django_db
+def test_a_segment_that_overlaps_the_next_does_not_shorten_its_span():
+    camera = CameraFactory()
+    add(camera, T0, 1, seconds=10)  # 10:00:00 – 10:00:10
+    add(camera, T0 + timedelta(seconds=2), 1, seconds=2)  # inside it (e.g. a second node after a failover)
+    add(camera, T0 + timedelta(seconds=10.1), 1)  # continues the first one
+    add(camera, T0 + timedelta(seconds=30), 1)
+
+    spans = recorded_spans(camera.pk, T0, T0 + timedelta(minutes=1))
+
+    assert spans == [
+        Span(T0, T0 + timedelta(seconds=14.1), 3, 3000),
+        Span(T0 + timedelta(seconds=30), T0 + timedelta(seconds=34), 1, 1000),
+    ]
+    rows = Segment.objects.filter(camera=camera).order_by("start").values_list("start", "end", "bytes")
+    assert _spans_from_edges(_edges(rows)) == spans
