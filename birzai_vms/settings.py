@@ -240,6 +240,9 @@ SEGMENT_SECONDS = env.float("SEGMENT_SECONDS", default=4.0)
 DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=30)
 MIN_RETENTION_DAYS = 30  # the contract's guarantee; not configurable on purpose
 CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
+# Live playlist requests that may wait for their next segment at once, per web process (each holds a
+# database connection while it waits; beyond this, players poll).
+LIVE_WAITING_REQUESTS_MAX = env.int("LIVE_WAITING_REQUESTS_MAX", default=32)
 CAPTURE_RTSP_TIMEOUT_SECONDS = env.float("CAPTURE_RTSP_TIMEOUT_SECONDS", default=5.0)
 # Reconnect backoff: short for a camera that was recording (it usually comes back soon), long for
 # errors that need a person (wrong password, no video), so a broken camera never burns CPU.

@@ -1,8 +1,13 @@
 """Queries behind playback: which segments make a playlist, what a day's timeline shows."""
 
 import asyncio
-from datetime import UTC, date, datetime, time
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
 
 from cameras.models import Camera
 from recordings.choices import GapCause, SegmentStatus
@@ -13,8 +18,6 @@ from retention.timeline import recorded_spans
 from . import localtime, playlists
 
 LIVE_WINDOW = 4  # segments in a live playlist
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-SEQUENCE_NUMBERS_PER_DAY = 100_000  # more than a day of segments (21,600 of 4 s)
 LIVE_POLL_SECONDS = 0.1  # how often a blocking live playlist request looks for the next segment
 
 
@@ -28,31 +31,80 @@ def segment_rows(*, camera: Camera, start: datetime, end: datetime) -> list[play
 
 
 def live_rows(*, camera: Camera) -> tuple[list[playlists.Row], int]:
-    """The newest segments and the media sequence number of the first.
-
-    A segment's number is its index among the camera's segments of its UTC day, on top of a base per
-    day. A count over the whole history would run backwards at every retention sweep (the oldest
-    footage goes); this one stays put, is a cheap count, and jumps forward once a day, at midnight UTC."""
+    """The newest segments and the media sequence number of the first."""
     rows = list(_playable(camera).order_by("-start").values_list("pk", "start", "end")[:LIVE_WINDOW])
     rows.reverse()
     if not rows:
         return [], 0
-    first = rows[0][1]
-    day = datetime.combine(first.astimezone(UTC).date(), time.min, tzinfo=UTC)
-    within_day = _playable(camera).filter(start__gte=day, start__lt=first).count()
-    return rows, (day - EPOCH).days * SEQUENCE_NUMBERS_PER_DAY + within_day
+    return rows, sequence_number(camera=camera, segment_pk=rows[0][0], start=rows[0][1])
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    segment_pk: int
+    start: datetime
+    number: int
+
+
+# The last numbered segment per camera: the next number is counted from it, not from the camera's history.
+_anchors: dict[int, _Anchor] = {}
+
+
+def sequence_number(*, camera: Camera, segment_pk: int, start: datetime) -> int:
+    """A segment's media sequence number: how many segments the camera recorded before it, those deleted
+    since included (every deletion leaves a DeletedRange with its count), so that it never changes while
+    the segment exists: not at a retention sweep, not at midnight. A player that reloads a live
+    playlist relies on that."""
+    anchor = _anchors.get(camera.pk)
+    if anchor and anchor.start <= start and Segment.objects.filter(pk=anchor.segment_pk, start=anchor.start).exists():
+        number = anchor.number + Segment.objects.filter(camera=camera, start__gte=anchor.start, start__lt=start).count()
+    else:
+        recorded = Segment.objects.filter(camera=camera, start__lt=start).count()
+        deleted = DeletedRange.objects.filter(camera=camera, start__lt=start).aggregate(n=Sum("segment_count"))["n"]
+        number = recorded + (deleted or 0)
+    _anchors[camera.pk] = _Anchor(segment_pk, start, number)
+    return number
+
+
+class _WaitingRequests:
+    """How many live playlist requests of this process wait for their next segment. Each holds a
+    database connection while it waits; past the limit a player is answered at once and polls."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def join(self) -> bool:
+        with self._lock:
+            if self.count >= settings.LIVE_WAITING_REQUESTS_MAX:
+                return False
+            self.count += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+
+waiting_requests = _WaitingRequests()
 
 
 async def wait_for_newer(*, camera: Camera, than: datetime, seconds: float) -> bool:
-    """Wait up to `seconds` for a playable segment starting after `than`; True once there is one."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    newer = _playable(camera).filter(start__gt=than)
-    while not await newer.aexists():
-        if loop.time() >= deadline:
-            return False
-        await asyncio.sleep(LIVE_POLL_SECONDS)
-    return True
+    """Wait up to `seconds` for a playable segment starting after `than`; True once there is one
+    (False at once when too many requests of this process wait already)."""
+    if not waiting_requests.join():
+        return False
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        newer = _playable(camera).filter(start__gt=than)
+        while not await newer.aexists():
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(LIVE_POLL_SECONDS)
+        return True
+    finally:
+        waiting_requests.leave()
 
 
 def _ms(instant: datetime) -> int:
