@@ -20,7 +20,8 @@ class ModelViewPermission(DjangoModelPermissions):
 
 class BrowsesCameras(BasePermission):
     """For endpoints about cameras' footage that have no model permission of their own (holds,
-    deleted ranges, timeline, storage): Police and users without a role get 403, not an empty answer."""
+    deleted ranges, timeline, storage, alarms): Police and users without a role get 403, not an empty answer;
+    anonymous requests are refused as unauthenticated, as DRF does for any failed permission."""
 
     message = _("Your role does not give access to cameras.")
 

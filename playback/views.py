@@ -36,6 +36,10 @@ def _bad_request(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
+def _no_footage() -> JsonResponse:
+    return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)
+
+
 def _requested_range(request: HttpRequest, longest: timedelta, too_long: str) -> tuple[datetime, datetime]:
     """The `start` and `end` parameters; LocalTimeError with a message the user can act on."""
     start = localtime.parse_instant(request.GET.get("start"))
@@ -66,7 +70,7 @@ def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad_request(str(exc))
     rows = services.segment_rows(camera=camera, start=start, end=end)
     if not rows:
-        return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)
+        return _no_footage()
     note_viewing(request, camera, "playback", start=start, end=end)
     return HttpResponse(playlists.vod_playlist(rows, uri=_segment_uri), content_type=PLAYLIST_TYPE)
 
@@ -83,8 +87,8 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     if not rows:
         return JsonResponse({"error": _("This camera has not recorded anything yet.")}, status=404)
     last = sequence + len(rows) - 1
-    if wanted is not None and int(wanted) > last:
-        if int(wanted) > last + 2:
+    if wanted is not None and (next_wanted := int(wanted)) > last:
+        if next_wanted > last + 2:
             # What the LL-HLS rules ask: a player this far ahead has a stale idea of the stream.
             return _bad_request(_("_HLS_msn is ahead of the stream."))
         if await services.wait_for_newer(camera=camera, than=rows[-1][1], seconds=LIVE_BLOCK_SECONDS):
@@ -151,7 +155,7 @@ def clip(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad_request(str(exc))
     segments = list(Segment.objects.of_camera(camera).overlapping(start, end).order_by("start"))
     if not segments:
-        return JsonResponse({"error": _("There is no footage of this camera in this range.")}, status=404)
+        return _no_footage()
     workdir = media.temporary_workdir()
     try:
         out = media.clip_mp4(segments, start=start, end=end, workdir=storage.Path(workdir.name))

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class _Round:
     """Everything queued since the last round, taken at once and written in this order."""
 
-    segments: list[Segment] = field(default_factory=list)
+    segments: list[ClosedSegment] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     statuses: dict[int, dict[str, Any]] = field(default_factory=dict)
     heartbeats: set[int] = field(default_factory=set)
@@ -54,26 +54,8 @@ class Indexer:
         self._thread.start()
 
     def segment(self, seg: ClosedSegment) -> None:
-        # Hashed here, in the recording thread, while the file is still in the page cache.
-        try:
-            sha256 = storage.sha256_of(storage.absolute(seg.relpath))
-        except OSError as exc:
-            log.warning("segment %s not indexed, unreadable: %s", seg.relpath, exc)
-            return
-        row = Segment(
-            camera_id=seg.camera_id,
-            start=seg.start,
-            end=seg.end,
-            bytes=seg.bytes,
-            sha256=sha256,
-            path=seg.relpath,
-            node=self.node,
-            codec=seg.codec,
-            width=seg.width,
-            height=seg.height,
-        )
         with self._cond:
-            self._pending.segments.append(row)
+            self._pending.segments.append(seg)
             self._merge_status(
                 seg.camera_id,
                 {
@@ -122,10 +104,11 @@ class Indexer:
     def _run(self) -> None:
         while True:
             work = self._take()
+            rows = self._segment_rows(work.segments)  # hashed once, here: not in a recording thread
             delay = 0.2
             while True:
                 try:
-                    self._write(work)
+                    self._write(work, rows)
                     break
                 except (DatabaseError, OSError) as exc:
                     log.warning("database unavailable, index write retried in %.1fs: %s", delay, exc.__class__.__name__)
@@ -141,9 +124,34 @@ class Indexer:
             if announced:
                 events.send_status(*announced)
 
-    def _write(self, work: _Round) -> None:
+    def _segment_rows(self, segments: list[ClosedSegment]) -> list[Segment]:
+        rows = []
+        for seg in segments:
+            try:
+                sha256 = storage.sha256_of(storage.absolute(seg.relpath))
+            except OSError as exc:
+                # Gone or unreadable already: the reconciler reports what is on disk and not indexed.
+                log.warning("segment %s not indexed: %s", seg.relpath, exc)
+                continue
+            rows.append(
+                Segment(
+                    camera_id=seg.camera_id,
+                    start=seg.start,
+                    end=seg.end,
+                    bytes=seg.bytes,
+                    sha256=sha256,
+                    path=seg.relpath,
+                    node=self.node,
+                    codec=seg.codec,
+                    width=seg.width,
+                    height=seg.height,
+                )
+            )
+        return rows
+
+    def _write(self, work: _Round, segment_rows: list[Segment]) -> None:
         steps = (
-            ("segments", lambda: _insert(Segment, work.segments)),
+            ("segments", lambda: _insert(Segment, segment_rows)),
             ("gaps", lambda: _insert(Gap, work.gaps)),
             ("statuses", lambda: _write_statuses(work.statuses)),
             ("heartbeats", lambda: _write_heartbeats(work.heartbeats)),

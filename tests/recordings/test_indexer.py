@@ -51,3 +51,14 @@ def test_a_round_indexes_every_camera_and_drops_only_what_is_refused(recordings_
     assert not Segment.objects.filter(camera_id=gone_pk).exists()
     assert Gap.objects.filter(camera=cameras[0]).count() == 1
     assert CameraStatus.objects.get(camera=cameras[1]).recorder == ""
+
+
+def test_a_segment_file_gone_before_it_is_hashed_is_left_out_and_the_round_goes_on(recordings_root):
+    camera = CameraFactory()
+    indexer = Indexer("test-node")
+    kept, gone = closed(camera.pk, recordings_root, 0), closed(camera.pk, recordings_root, 1)
+    (recordings_root / gone.relpath).unlink()
+    indexer.segment(kept)
+    indexer.segment(gone)
+    assert indexer.flush(timeout=10)
+    assert list(Segment.objects.filter(camera=camera).values_list("path", flat=True)) == [kept.relpath]
