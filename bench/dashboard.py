@@ -86,7 +86,7 @@ def session_id(user: object) -> str:
 
 def start_daphne(env: dict[str, str], log: Path) -> tuple[object, int]:
     from birzai_vms.processes import ManagedProcess
-    from cameras.simulator.fleet import free_port
+    from simulator.fleet import free_port
 
     port = free_port()
     argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "birzai_vms.asgi:application"]
@@ -218,7 +218,7 @@ def live_latency(env: dict[str, str], port: int, sessionid: str, tmp: Path, seco
         return None, "Playwright is not installed (requirements-dev.txt); live latency not measured"
     from birzai_vms.processes import ManagedProcess
     from cameras.models import Camera
-    from cameras.simulator.fleet import SimulatedCamera, free_port
+    from simulator.fleet import SimulatedCamera, free_port
 
     source = SimulatedCamera("Bench live", port=free_port())
     source.start()

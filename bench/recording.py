@@ -48,7 +48,7 @@ from bench.common import (  # noqa: E402  (after the path fix: run as a script)
     wait_for,
 )
 from birzai_vms.processes import ManagedProcess  # noqa: E402
-from cameras.simulator.fleet import SharedEncoderCameras, free_port_range  # noqa: E402
+from simulator.fleet import SharedEncoderCameras, free_port_range  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/birzai_vms_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"

@@ -9,7 +9,7 @@
 # Non-interactive: never prompts, works with no stdin (CI).
 set -euo pipefail
 
-# The simulated cameras (cameras/simulator/rtsp_camera.py) run under Debian's system python3 with
+# The simulated cameras (simulator/rtsp_camera.py) run under Debian's system python3 with
 # GStreamer's RTSP server; x264enc is in plugins-ugly, textoverlay (the burned-in clock) in
 # gstreamer1.0-x, its font in fonts-dejavu-core. python3-venv lets `make venv` work with the system
 # Python 3.11 of Debian 12.

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from birzai_vms.processes import ManagedProcess
-from cameras.simulator.fleet import SimulatedCamera, free_port
+from simulator.fleet import SimulatedCamera, free_port
 from tests.support.waiting import wait_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent

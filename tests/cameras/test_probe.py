@@ -3,7 +3,7 @@
 import pytest
 
 from cameras.services import probe_camera
-from cameras.simulator.fleet import free_port
+from simulator.fleet import free_port
 from tests.factories import CameraFactory
 
 pytestmark = pytest.mark.django_db

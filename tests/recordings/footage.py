@@ -5,9 +5,9 @@ from itertools import pairwise
 
 import av
 
-from cameras.simulator.timecode import read_timecode
 from recordings.capture import storage
 from recordings.models import Segment
+from simulator.timecode import read_timecode
 
 
 def segments_of(camera: object) -> list[Segment]:

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from cameras.models import Camera, CameraStatus
-from cameras.simulator.fleet import free_port
+from simulator.fleet import free_port
 from tests.factories import CameraFactory
 from tests.support.scenario import hold
 from tests.support.waiting import wait_for

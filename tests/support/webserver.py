@@ -7,7 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.test import Client
 
 from birzai_vms.processes import ManagedProcess
-from cameras.simulator.fleet import free_port
+from simulator.fleet import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from birzai_vms.processes import ProcessError
-from cameras.simulator.fleet import SharedEncoderCameras, SimulatedCamera, SimulatorUnavailable
+from simulator.fleet import SharedEncoderCameras, SimulatedCamera, SimulatorUnavailable
 
 DEFAULT_BASE_PORT = 8600
 POLL_SECONDS = 0.25  # how quickly a --stop/--start marker or a dead camera is noticed

@@ -1,7 +1,7 @@
 """Layout and bit coding of the simulator's timecode strip, shared by the GStreamer script and the reader."""
 
 # Pure standard library on purpose: the RTSP server script runs under Debian's system Python (for `gi`)
-# and imports this file by path, while the venv imports it as cameras.simulator.timecode_strip.
+# and imports this file by path, while the venv imports it as simulator.timecode_strip.
 
 # The strip is ROWS x COLS square cells of BLOCK px, black = 0 and white = 1, at the bottom left of the
 # picture. 16 px cells on the 16 px macroblock grid survive H.264 at low bitrates with a wide margin.

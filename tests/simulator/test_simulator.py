@@ -12,15 +12,15 @@ import av.error
 import numpy as np
 import pytest
 
-from cameras.simulator import timecode_strip as ts
-from cameras.simulator.fleet import (
+from simulator import timecode_strip as ts
+from simulator.fleet import (
     SharedEncoderCameras,
     SimulatedCamera,
     free_port,
     free_port_range,
     port_accepts,
 )
-from cameras.simulator.timecode import read_timecode
+from simulator.timecode import read_timecode
 
 TCP = {"rtsp_transport": "tcp", "timeout": "5000000"}  # timeout in µs: a hung server fails, never blocks
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from cameras.simulator import timecode_strip as ts
+from simulator import timecode_strip as ts
 
 # Minimum luma difference between the white and black sync cells; below it the strip is not ours
 # (or the frame is a grey decoding artefact) and any bit decision would be a guess.
