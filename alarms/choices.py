@@ -17,3 +17,4 @@ class AlarmKind(models.TextChoices):
     SEGMENT_MISSING = "segment_missing", _("Segment files missing")
     FILE_QUARANTINED = "file_quarantined", _("Unreadable file quarantined")
     INTEGRITY = "integrity", _("Footage altered")
+    STREAM_CLOCK = "stream_clock", _("Camera's stream clock does not keep time")

@@ -17,4 +17,4 @@ def _stop_recorders(**kwargs: object) -> None:
     # Long-running capture tasks would otherwise hold a warm shutdown forever.
     from recordings.capture.supervisor import request_shutdown
 
-    request_shutdown()
+    request_shutdown(exit_when_stuck=True)

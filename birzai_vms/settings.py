@@ -198,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "seal-daily-digests": {"task": "integrity.tasks.seal_daily_digests", "schedule": 900.0},
     "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": 300.0},
     "reconcile": {"task": "integrity.tasks.reconcile", "schedule": 3600.0},
+    "check-stream-clocks": {"task": "alarms.tasks.check_stream_clocks", "schedule": 30.0},
 }
 
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
@@ -244,6 +245,13 @@ CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
 # database connection while it waits; beyond this, players poll).
 LIVE_WAITING_REQUESTS_MAX = env.int("LIVE_WAITING_REQUESTS_MAX", default=32)
 CAPTURE_RTSP_TIMEOUT_SECONDS = env.float("CAPTURE_RTSP_TIMEOUT_SECONDS", default=5.0)
+# The index never strays further than this from this server's clock: beyond it, a camera's timing is
+# re-anchored (a step, noted on the segment and the camera's status; recordings/capture/clock.py).
+CAPTURE_CLOCK_STEP_SECONDS = env.float("CAPTURE_CLOCK_STEP_SECONDS", default=1.0)
+# A camera whose stream clock is off by more than this fraction, or that needed this many steps, has an
+# open "stream clock" alarm (alarms/tasks.py).
+CLOCK_RATE_ALARM_TOLERANCE = env.float("CLOCK_RATE_ALARM_TOLERANCE", default=0.005)
+CLOCK_STEPS_ALARM = env.int("CLOCK_STEPS_ALARM", default=3)
 # Reconnect backoff: short for a camera that was recording (it usually comes back soon), long for
 # errors that need a person (wrong password, no video), so a broken camera never burns CPU.
 CAPTURE_RETRY_MAX_SECONDS = env.float("CAPTURE_RETRY_MAX_SECONDS", default=1.0)

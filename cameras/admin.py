@@ -43,7 +43,8 @@ class CameraAdmin(admin.ModelAdmin):
             return _("Not recorded yet") if camera.enabled else _("Disabled")
         state, reason = status.effective_state()
         label = dict(status._meta.get_field("state").choices).get(state, state)
-        return f"{label}: {reason}" if reason else str(label)
+        text = f"{label}: {reason}" if reason else str(label)
+        return f"{text} ({_('audio not recorded')})" if status.audio_dropped else text
 
     @admin.display(description=_("last segment end"))
     def last_segment(self, camera: Camera) -> object:
@@ -53,6 +54,8 @@ class CameraAdmin(admin.ModelAdmin):
     @admin.display(description=_("camera clock offset (s)"))
     def clock_offset(self, camera: Camera) -> str:
         status = getattr(camera, "status", None)
+        if status is not None and status.camera_clock_unset:
+            return _("camera clock not set")
         if status is None or status.clock_offset_s is None:
             return "—"
         return f"{status.clock_offset_s:+.2f}"

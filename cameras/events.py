@@ -67,7 +67,15 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
 # Fields a new segment changes: the tile's "age of the last segment" ticks in the browser, so these are
 # sent at most every PROGRESS_INTERVAL_S per camera (an event per segment of every camera cost the
 # capture worker more CPU than recording; see bench/results/recording.json).
-_PROGRESS_FIELDS = _QUIET_FIELDS | {"last_segment_end", "bitrate_kbps", "clock_offset_s"}
+_PROGRESS_FIELDS = _QUIET_FIELDS | {
+    "last_segment_end",
+    "bitrate_kbps",
+    "clock_offset_s",
+    "camera_clock_unset",
+    "clock_source",
+    "clock_rate",
+    "clock_steps",
+}
 PROGRESS_INTERVAL_S = 5.0
 _last_progress: dict[int, float] = {}
 

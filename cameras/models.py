@@ -140,6 +140,31 @@ class CameraStatus(models.Model):
         blank=True,
         help_text=_("How far the camera's own clock is ahead (+) or behind (−) this server's clock."),
     )
+    camera_clock_unset = models.BooleanField(
+        _("camera clock not set"), default=False, help_text=_("The camera's own clock says it is before 2000.")
+    )
+    clock_source = models.CharField(
+        _("time source"),
+        max_length=10,
+        blank=True,
+        help_text=_("rtcp: the camera's sender reports agree with this server's clock; arrival: arrival times."),
+    )
+    clock_rate = models.FloatField(
+        _("stream clock rate"),
+        null=True,
+        blank=True,
+        help_text=_("Seconds of the camera's timestamps per real second, when they do not keep time."),
+    )
+    clock_steps = models.PositiveIntegerField(
+        _("clock steps"),
+        default=0,
+        help_text=_("Times the camera's timing was re-anchored since the recorder started."),
+    )
+    audio_dropped = models.BooleanField(
+        _("audio not recorded"),
+        default=False,
+        help_text=_("The camera sends sound; it is not recorded (sound in public places is not lawful to record)."),
+    )
 
     # What the recorder reports about a camera, as the admin and the API show it.
     REPORTED_FIELDS = [
@@ -154,6 +179,11 @@ class CameraStatus(models.Model):
         "height",
         "fps",
         "clock_offset_s",
+        "camera_clock_unset",
+        "clock_source",
+        "clock_rate",
+        "clock_steps",
+        "audio_dropped",
     ]
 
     class Meta:
@@ -162,6 +192,11 @@ class CameraStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_id}: {self.state}"
+
+    def clock_is_unreliable(self) -> bool:
+        """The camera's timestamps do not keep time: they run fast or slow, or keep needing re-anchoring."""
+        rate_off = self.clock_rate is not None and abs(self.clock_rate - 1.0) > settings.CLOCK_RATE_ALARM_TOLERANCE
+        return rate_off or self.clock_steps >= settings.CLOCK_STEPS_ALARM
 
     def effective_state(self, now: datetime | None = None) -> tuple[str, str]:
         """State and reason as a person should read them: a silent recorder is not 'recording'."""

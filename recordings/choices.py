@@ -11,6 +11,8 @@ class GapCause(models.TextChoices):
     RECORDER_RESTARTED = "recorder_restarted", _("Recorder restarted")
     AUTH_FAILED = "auth_failed", _("Camera refused the credentials")
     NO_VIDEO = "no_video", _("Stream has no video")
+    UNDECODABLE = "undecodable", _("Camera sent video that does not decode")
+    BAD_RESPONSE = "bad_response", _("Camera did not answer as an RTSP camera")
     CAMERA_DISABLED = "camera_disabled", _("Camera disabled")
     STORAGE_ERROR = "storage_error", _("Storage error")
     UNKNOWN = "unknown", _("Unknown")

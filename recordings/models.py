@@ -27,6 +27,10 @@ class Segment(models.Model):
     height = models.PositiveIntegerField(_("height"))
     indexed_at = models.DateTimeField(_("indexed"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=SegmentStatus.choices, default=SegmentStatus.OK)
+    # How the instants were found: "rtcp" (the camera's NTP-synced sender reports) or "arrival", and how
+    # far the end was moved from the stream's own timing (a stream clock that runs fast or slow, a step).
+    clock_source = models.CharField(_("time source"), max_length=10, blank=True)
+    clock_correction_ms = models.IntegerField(_("clock correction (ms)"), default=0)
 
     objects = SegmentQuerySet.as_manager()
 

@@ -62,6 +62,10 @@ class Indexer:
                     "last_segment_end": seg.end,
                     "bitrate_kbps": round(seg.bitrate_kbps, 1),
                     "clock_offset_s": seg.clock_offset_s,
+                    "camera_clock_unset": seg.clock.camera_clock_unset,
+                    "clock_source": seg.clock.source,
+                    "clock_rate": None if seg.clock.rate == 1.0 else round(seg.clock.rate, 4),
+                    "clock_steps": seg.clock.steps,
                 },
             )
             self._cond.notify()
@@ -145,6 +149,8 @@ class Indexer:
                     codec=seg.codec,
                     width=seg.width,
                     height=seg.height,
+                    clock_source=seg.clock.source,
+                    clock_correction_ms=round(seg.clock.correction_s * 1000),
                 )
             )
         return rows

@@ -1,8 +1,10 @@
-"""One RTSP session: pull a camera over TCP and stream-copy it into short MPEG-TS segments.
+"""One RTSP session: pull a camera over TCP and stream-copy it into short segment files.
 
-MPEG-TS is written packet by packet (flush_packets), so a recorder killed at any moment leaves a
-playable file that ends at the last whole packet. Segments are cut on keyframes once they are
-SEGMENT_SECONDS long, so each one plays on its own and HLS can serve it as it is.
+Segments are MPEG-TS for H.264/H.265 and Matroska for other codecs (storage.container_for), written
+packet by packet (flush_packets), so a recorder killed at any moment leaves a playable file that ends
+at the last whole packet. Segments are cut on keyframes once they are SEGMENT_SECONDS long, so each
+one plays on its own. A segment is only written when its first keyframe decodes: a camera sending
+data that is not video is an error with its reason, never "recording".
 """
 
 import logging
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_noop
 from recordings.choices import GapCause
 
 from . import storage
-from .clock import StreamClock
+from .clock import Boundary, StreamClock
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class StreamInfo:
     width: int
     height: int
     fps: float | None
+    audio_dropped: bool  # the camera sends sound, which is not recorded (docs/capture.md)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,12 @@ class ClosedSegment:
     codec: str
     width: int
     height: int
-    clock_offset_s: float | None  # the camera's own clock minus ours, when it sends RTCP reports
+    clock: Boundary  # how the end instant was found (source, correction, step, the camera's clock)
+
+    @property
+    def clock_offset_s(self) -> float | None:
+        """The camera's own clock minus ours, when it sends RTCP reports with a clock that is set."""
+        return self.clock.camera_offset_s
 
     @property
     def bitrate_kbps(self) -> float:
@@ -82,8 +90,11 @@ class SessionError(Exception):
         self.needs_attention = needs_attention
 
 
-def describe_av_error(exc: BaseException) -> SessionError:
-    """Turn a PyAV/OS error into a cause and a message with no URL (and so no password) in it."""
+def describe_av_error(exc: BaseException, *, waited: float | None = None) -> SessionError:
+    """Turn a PyAV/OS error into a cause and a message with no URL (and so no password) in it.
+
+    `waited` is how long the failing call took: ffmpeg reports both a socket timeout and an answer
+    that is not RTSP as invalid data, and only the time tells them apart."""
     if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
         return SessionError(
             GapCause.AUTH_FAILED, gettext_noop("The camera refused the user name or password."), needs_attention=True
@@ -96,13 +107,18 @@ def describe_av_error(exc: BaseException) -> SessionError:
         )
     if isinstance(exc, ConnectionRefusedError | av.error.ConnectionRefusedError):
         return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera refused the connection."))
+    timed_out = waited is None or waited >= 0.9 * settings.CAPTURE_RTSP_TIMEOUT_SECONDS
+    if isinstance(exc, av.error.InvalidDataError) and not timed_out:
+        return SessionError(
+            GapCause.BAD_RESPONSE,
+            gettext_noop("The camera answers with data that is not an RTSP video stream."),
+            needs_attention=True,
+        )
     if isinstance(exc, TimeoutError | av.error.ExitError | av.error.TimeoutError | av.error.InvalidDataError):
-        # ffmpeg's RTSP reader reports a socket timeout as invalid data.
         return SessionError(GapCause.STREAM_STALLED, gettext_noop("The camera stopped answering (timed out)."))
     if isinstance(exc, EOFError | av.error.EOFError):
         return SessionError(GapCause.STREAM_ENDED, gettext_noop("The camera ended the stream."))
-    strerror = getattr(exc, "strerror", None) or type(exc).__name__
-    return SessionError(GapCause.CAMERA_UNREACHABLE, f"The camera cannot be read: {strerror}.")
+    return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera cannot be read."))
 
 
 def rtsp_options(timeout: float) -> dict[str, str]:
@@ -138,15 +154,38 @@ def check_address(url: str) -> SessionError | None:
     return None
 
 
+# Without a keyframe that decodes for this long, the camera sends no picture we could keep. Long
+# enough for a 10 s GOP camera that does not start viewers on a fresh keyframe.
+PICTURE_DEADLINE_SECONDS = 12.0
+# This many keyframes in a row that do not decode end the session at once (corrupt streams cost CPU).
+UNDECODABLE_KEYFRAMES_MAX = 2
+# ffmpeg's parser hands over an H.264/H.265 frame only when the next one starts arriving (clock.py).
+_PARSER_DELAYED_CODECS = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
+
+
+def keyframe_decodes(stream: av.video.stream.VideoStream, packet: av.Packet) -> bool:
+    """Whether this keyframe decodes to a picture: the cheap proof that what we store is video."""
+    template = stream.codec_context
+    try:
+        decoder = av.CodecContext.create(template.name, "r")
+        decoder.thread_count = 1
+        if template.extradata:
+            decoder.extradata = template.extradata
+        return bool(decoder.decode(packet) or decoder.decode(None))
+    except (av.error.FFmpegError, ValueError):
+        return False
+
+
 class _SegmentFile:
-    """The segment being written: an MPEG-TS muxer stream-copying one video stream."""
+    """The segment being written: a muxer stream-copying one video stream."""
 
     def __init__(self, path: Path, template: av.video.stream.VideoStream, first_pts: int) -> None:
+        container = storage.container_for(template.codec_context.name)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.first_pts = first_pts
         self.last_pts = first_pts
-        self.container = av.open(str(path), "w", format="mpegts", options={"flush_packets": "1"})
+        self.container = av.open(str(path), "w", format=container.format, options=dict(container.options))
         self.stream = self.container.add_stream_from_template(template)
 
     def write(self, packet: av.Packet) -> None:
@@ -183,10 +222,11 @@ class RecordingSession:
         timeout = settings.CAPTURE_RTSP_TIMEOUT_SECONDS
         if error := check_address(self.source.url):
             return error
+        opened = time.monotonic()
         try:
             container = av.open(self.source.url, options=rtsp_options(timeout))
         except Exception as exc:  # noqa: BLE001 - every failure to open is reported, never raised
-            return describe_av_error(exc)
+            return describe_av_error(exc, waited=time.monotonic() - opened)
         try:
             return self._record(container)
         finally:
@@ -196,13 +236,20 @@ class RecordingSession:
         if not container.streams.video:
             return SessionError(GapCause.NO_VIDEO, gettext_noop("The stream has no video track."), needs_attention=True)
         video = container.streams.video[0]
-        clock = StreamClock(video.time_base)
+        codec = video.codec_context.name
+        clock = StreamClock(
+            video.time_base,
+            frame_delay=codec in _PARSER_DELAYED_CODECS,
+            step_bound=settings.CAPTURE_CLOCK_STEP_SECONDS,
+        )
         self._container = container
-        ctx = video.codec_context
+        self._audio_dropped = bool(container.streams.audio)
         current: _SegmentFile | None = None
-        segment_start: datetime | None = None  # known once the previous boundary settled
         started = False
         step = 0
+        undecodable = 0
+        picture_deadline = time.monotonic() + PICTURE_DEADLINE_SECONDS
+        error: SessionError | None = None
         try:
             for packet in container.demux(video):
                 if self.should_stop():
@@ -216,56 +263,60 @@ class RecordingSession:
                     current is None
                     or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds - 0.05
                 )
-                if boundary and current is not None:
-                    segment_start = self._finish(current, clock, packet.pts, segment_start, ctx)
-                    current = None
+                if boundary and not keyframe_decodes(video, packet):
+                    # What follows this keyframe cannot be shown: close what was good, keep nothing new.
+                    undecodable += 1
+                    if current is not None:
+                        self._finish(current, clock, packet.pts)
+                        current = None
+                        picture_deadline = time.monotonic() + PICTURE_DEADLINE_SECONDS
+                    if undecodable >= UNDECODABLE_KEYFRAMES_MAX:
+                        error = _undecodable()
+                        break
+                    continue
                 if boundary:
-                    current = self._open(video, packet.pts, clock, segment_start)
+                    undecodable = 0
+                    if current is not None:
+                        self._finish(current, clock, packet.pts)
+                    current = self._open(video, packet.pts)
                     if not started:
                         started = True
                         self.on_started(self._info(video))
                 if current is not None:
                     current.write(packet)
+                elif time.monotonic() > picture_deadline:
+                    error = _undecodable()
+                    break
         except Exception as exc:  # noqa: BLE001 - a camera failure ends the session, never the recorder
             error = describe_av_error(exc)
         else:
-            error = (
-                None
-                if self.should_stop()
-                else SessionError(GapCause.STREAM_ENDED, gettext_noop("The camera ended the stream."))
-            )
+            if error is None and not self.should_stop():
+                error = SessionError(GapCause.STREAM_ENDED, gettext_noop("The camera ended the stream."))
         if current is not None:
-            self._finish(current, clock, current.last_pts + max(step, 1), segment_start, ctx)
+            self._finish(current, clock, current.last_pts + max(step, 1))
         return error
 
-    def _open(
-        self, video: av.video.stream.VideoStream, pts: int, clock: StreamClock, start: datetime | None
-    ) -> _SegmentFile:
-        # Before the first boundary the clock is still converging; the name is a close estimate
-        # and the file is renamed at close if the settled time differs.
-        provisional = start or datetime.fromtimestamp(time.time(), tz=storage.UTC)
-        path = storage.absolute(storage.segment_relpath(self.source.camera_id, provisional))
+    def _open(self, video: av.video.stream.VideoStream, pts: int) -> _SegmentFile:
+        # Named after the arrival time for now; renamed at close to the instant the clock settles on.
+        provisional = datetime.fromtimestamp(time.time(), tz=storage.UTC)
+        suffix = storage.container_for(video.codec_context.name).suffix
+        path = storage.absolute(storage.segment_relpath(self.source.camera_id, provisional, suffix))
         return _SegmentFile(path, video, pts)
 
-    def _finish(
-        self,
-        current: _SegmentFile,
-        clock: StreamClock,
-        end_pts: int,
-        start: datetime | None,
-        ctx: av.video.codeccontext.VideoCodecContext,
-    ) -> datetime:
+    def _finish(self, current: _SegmentFile, clock: StreamClock, end_pts: int) -> None:
         size = current.close()
-        clock.settle(end_pts)
-        start = start or clock.utc(current.first_pts)
-        end = clock.utc(end_pts)
+        boundary = clock.settle(
+            end_pts, start_pts=current.first_pts, rtcp_realtime_us=self._container.start_time_realtime
+        )
+        start, end = clock.utc(boundary.previous), clock.utc(boundary.instant)
         if end <= start:
             end = start + timedelta(microseconds=1)
-        relpath = storage.segment_relpath(self.source.camera_id, start)
+        relpath = storage.segment_relpath(self.source.camera_id, start, current.path.suffix)
         final = storage.absolute(relpath)
         if final != current.path:
             final.parent.mkdir(parents=True, exist_ok=True)
             current.path.rename(final)
+        ctx = current.stream.codec_context
         self.on_segment(
             ClosedSegment(
                 camera_id=self.source.camera_id,
@@ -276,10 +327,9 @@ class RecordingSession:
                 codec=ctx.name,
                 width=ctx.width,
                 height=ctx.height,
-                clock_offset_s=clock.camera_offset(self._container.start_time_realtime),
+                clock=boundary,
             )
         )
-        return end
 
     def _info(self, video: av.video.stream.VideoStream) -> StreamInfo:
         rate = video.average_rate or video.guessed_rate
@@ -288,4 +338,13 @@ class RecordingSession:
             width=video.codec_context.width,
             height=video.codec_context.height,
             fps=float(rate) if rate else None,
+            audio_dropped=self._audio_dropped,
         )
+
+
+def _undecodable() -> SessionError:
+    return SessionError(
+        GapCause.UNDECODABLE,
+        gettext_noop("The camera sends data that does not decode as video (a corrupt or unsupported stream)."),
+        needs_attention=True,
+    )

@@ -10,19 +10,40 @@ from pathlib import Path
 import av
 from django.conf import settings
 
-SEGMENT_SUFFIX = ".ts"
-_NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z\.ts$")
+_NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z\.(ts|mkv)$")
 _NAME_FORMAT = "%Y%m%dT%H%M%S.%f"
+
+
+@dataclass(frozen=True)
+class Container:
+    """The file format a codec is stored in: the packets as the camera sent them, nothing re-encoded."""
+
+    format: str
+    suffix: str
+    options: tuple[tuple[str, str], ...]
+
+
+# MPEG-TS carries H.264 and H.265 and plays in HLS as it is; packets are written one by one, so a
+# killed recorder leaves a file that ends at the last whole packet. Anything else (Motion-JPEG above
+# all, which MPEG-TS can only carry as opaque private data) goes into Matroska, written as a live
+# stream (no index to patch at the end), which ffmpeg and PyAV read back even when cut short.
+MPEG_TS = Container("mpegts", ".ts", (("flush_packets", "1"),))
+MATROSKA = Container("matroska", ".mkv", (("flush_packets", "1"), ("live", "1")))
+_TS_CODECS = frozenset({"h264", "hevc", "mpeg2video", "mpeg4"})
+
+
+def container_for(codec: str) -> Container:
+    return MPEG_TS if codec in _TS_CODECS else MATROSKA
 
 
 def camera_dir(camera_id: int) -> Path:
     return settings.RECORDINGS_ROOT / str(camera_id)
 
 
-def segment_relpath(camera_id: int, start: datetime) -> str:
-    """<camera>/<YYYY>/<MM>/<DD>/<HH>/<start, UTC to the microsecond>Z.ts; the name alone gives the start."""
+def segment_relpath(camera_id: int, start: datetime, suffix: str = MPEG_TS.suffix) -> str:
+    """<camera>/<YYYY>/<MM>/<DD>/<HH>/<start, UTC to the microsecond>Z.ts|.mkv; the name gives the start."""
     start = start.astimezone(UTC)
-    return f"{camera_id}/{start:%Y/%m/%d/%H}/{start.strftime(_NAME_FORMAT)}Z{SEGMENT_SUFFIX}"
+    return f"{camera_id}/{start:%Y/%m/%d/%H}/{start.strftime(_NAME_FORMAT)}Z{suffix}"
 
 
 def start_from_name(name: str) -> datetime | None:

@@ -2,7 +2,9 @@
 
 import contextlib
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -26,12 +28,40 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _shutdown = threading.Event()
-# Holes shorter than this between two segments are timestamp jitter, not a gap.
+_running: set["CameraRecorder"] = set()
+_running_lock = threading.Lock()
+# After this, recorders still inside a blocking read of a hung camera are left behind: their files are
+# written packet by packet and the next recorder of the camera indexes what they hold.
+SHUTDOWN_GRACE_SECONDS = 3.0
 
 
-def request_shutdown() -> None:
-    """Stop every recorder of this process (worker warm shutdown); each closes its segment first."""
+def request_shutdown(*, exit_when_stuck: bool = False) -> None:
+    """Stop every recorder of this process (worker warm shutdown); each closes its segment first.
+
+    Every waiting recorder wakes at once (backoffs and database waits use its stop event). With
+    `exit_when_stuck`, a watchdog ends the process once the grace period is over and the index is
+    flushed, so a camera that hangs inside ffmpeg never holds the worker's shutdown."""
     _shutdown.set()
+    with _running_lock:
+        recorders = list(_running)
+    for recorder in recorders:
+        recorder.stop.set()
+    if exit_when_stuck and recorders:
+        threading.Thread(target=_exit_when_stuck, name="capture-shutdown", daemon=True).start()
+
+
+def _exit_when_stuck() -> None:
+    deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        with _running_lock:
+            if not _running:
+                return
+        time.sleep(0.05)
+    with _running_lock:
+        stuck = sorted(r.camera_id for r in _running)
+    log.warning("cameras %s still inside a blocking read after %.0f s: exiting", stuck, SHUTDOWN_GRACE_SECONDS)
+    get_indexer().flush(timeout=1.0)
+    os._exit(0)
 
 
 def load_source(camera_id: int) -> CameraSource | None:
@@ -62,6 +92,17 @@ class CameraRecorder:
 
     # --- lifetime -------------------------------------------------------------------------------
     def run(self) -> str:
+        with _running_lock:
+            _running.add(self)
+            if _shutdown.is_set():
+                self.stop.set()
+        try:
+            return self._run()
+        finally:
+            with _running_lock:
+                _running.discard(self)
+
+    def _run(self) -> str:
         try:
             if not self.lease.acquire():
                 return f"camera {self.camera_id} is already being recorded"
@@ -143,7 +184,14 @@ class CameraRecorder:
             self.stop.wait(min(cap, 0.5 * 2 ** (failures - 1)))
 
     def _on_started(self, info: StreamInfo) -> None:
-        self._set_state(CameraState.RECORDING, codec=info.codec, width=info.width, height=info.height, fps=info.fps)
+        self._set_state(
+            CameraState.RECORDING,
+            codec=info.codec,
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            audio_dropped=info.audio_dropped,
+        )
 
     def _on_segment(self, seg: ClosedSegment) -> None:
         if self.last_end is not None and seg.start - self.last_end > CONTIGUOUS:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cameras.models import CameraStatus
+from recordings.capture.clock import Boundary, ClockSource
 from recordings.capture.indexer import Indexer
 from recordings.capture.session import ClosedSegment
 from recordings.models import Gap, Segment
@@ -21,7 +22,8 @@ def closed(camera_id: int, root, n: int) -> ClosedSegment:
     path.write_bytes(b"\x47" * 188 * (n + 1))
     start = T0 + timedelta(seconds=4 * n)
     end = start + timedelta(seconds=4)
-    return ClosedSegment(camera_id, relpath, start, end, 188 * (n + 1), "h264", 1280, 720, clock_offset_s=None)
+    clock = Boundary(start.timestamp(), end.timestamp(), 0.0, False, ClockSource.ARRIVAL, 1.0, None, False, 0)
+    return ClosedSegment(camera_id, relpath, start, end, 188 * (n + 1), "h264", 1280, 720, clock=clock)
 
 
 def test_a_round_indexes_every_camera_and_drops_only_what_is_refused(recordings_root):
