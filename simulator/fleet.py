@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from birzai_vms.processes import ManagedProcess, ProcessError
+from simulator.kinds import DEFAULT_KIND, KINDS
 
 # Debian's Python, the only one with `gi` (python3-gi); $SIMULATOR_PYTHON overrides it (simulator_python()).
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -194,6 +195,7 @@ class SimulatedCamera(_SimulatorProcess):
         user: str | None = None,
         password: str | None = None,
         audio_only: bool = False,
+        kind: str = DEFAULT_KIND,
         width: int = 1280,
         height: int = 720,
         fps: int = 12,
@@ -203,14 +205,25 @@ class SimulatedCamera(_SimulatorProcess):
         log_path: Path | None = None,
     ) -> None:
         self.name, self.port, self.path, self.host = name, port, path, host
-        self.user, self.password, self.audio_only = user, password, audio_only
+        if kind not in KINDS:
+            raise ValueError(f"unknown camera kind {kind!r}; kinds: {', '.join(KINDS)}")
+        if audio_only:  # the older spelling of kind="audio-only"
+            if kind not in (DEFAULT_KIND, "audio-only"):
+                raise ValueError(f"audio_only=True contradicts kind={kind!r}")
+            kind = "audio-only"
+        self.user, self.password, self.kind = user, password, kind
         self.width, self.height, self.fps = width, height, fps
         self.bitrate_kbps, self.keyframe_seconds = bitrate_kbps, keyframe_seconds
         self.log_path = log_path
         self.proc: ManagedProcess | None = None
 
     def __repr__(self) -> str:
-        return f"<SimulatedCamera {self.name!r} {self.url} running={self.is_running()}>"
+        return f"<SimulatedCamera {self.name!r} {self.kind} {self.url} running={self.is_running()}>"
+
+    @property
+    def audio_only(self) -> bool:
+        """True for the audio-only kind."""
+        return self.kind == "audio-only"
 
     @property
     def url(self) -> str:
@@ -227,7 +240,7 @@ class SimulatedCamera(_SimulatorProcess):
         return f"rtsp://{auth}@{self.host}:{self.port}{self.path}"
 
     def _argv(self) -> list[str]:
-        return self._stream_argv() + (["--audio-only"] if self.audio_only else [])
+        return self._stream_argv() + ["--kind", self.kind]
 
     def launch(self) -> None:
         """Start the process without waiting (start many, then wait_ready() each)."""

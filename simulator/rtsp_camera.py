@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Synthetic H.264 RTSP camera (GStreamer RTSP server), burned-in clock and machine-readable timecode."""
+"""Synthetic RTSP camera (GStreamer RTSP server) of one --kind, burned-in clock and machine-readable timecode."""
 
 # Runs under Debian's system Python because `gi` (Gst, GstRtspServer) is only installed there; it must not
 # import Django or numpy. Frames are painted here in pure Python (bytearray slices) so that each frame's
@@ -10,33 +10,54 @@
 # shared GstRTSPMedia (one appsrc -> x264enc pipeline). All N cameras then show the same picture; the burned
 # name is --name. Each port can be closed and reopened at run time with "stop K" / "start K" lines on stdin
 # (--control-stdin), which the fleet uses to simulate the outage of one camera.
+#
+# --kind picks what the camera is (simulator/kinds.py lists them): a codec (h264, h265, mjpeg), audio,
+# a stream clock that runs slow or fast, RTCP sender reports with a wrong wall clock, a low frame rate or a
+# long GOP, garbled RTP payloads, or no RTSP server at all (random bytes, a hung listener). Clock kinds use a
+# calibrated pipeline clock, so every timestamp the pipeline makes (PTS, RTP time, RTCP) follows it.
 
 from __future__ import annotations
 
 import argparse
 import os
 import signal
+import socket
 import sys
 import threading
 import time
 from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kinds  # noqa: E402
 import timecode_strip as ts  # noqa: E402  (by path: the system Python cannot import the project package)
 
 # Element -> Debian package, so a missing plugin produces an actionable message.
-REQUIRED_ELEMENTS = {
+BASE_ELEMENTS = {"rtpbin": "gstreamer1.0-plugins-good"}  # the RTSP server's media pipeline uses it
+VIDEO_ELEMENTS = {
     "appsrc": "gstreamer1.0-plugins-base",
-    "videoconvert": "gstreamer1.0-plugins-base",
-    "audiotestsrc": "gstreamer1.0-plugins-base",
     "textoverlay": "gstreamer1.0-x",
-    "x264enc": "gstreamer1.0-plugins-ugly",
-    "h264parse": "gstreamer1.0-plugins-bad",
-    "rtph264pay": "gstreamer1.0-plugins-good",
+}
+CODEC_ELEMENTS = {
+    "h264": {
+        "x264enc": "gstreamer1.0-plugins-ugly",
+        "h264parse": "gstreamer1.0-plugins-bad",
+        "rtph264pay": "gstreamer1.0-plugins-good",
+    },
+    "h265": {
+        "x265enc": "gstreamer1.0-plugins-bad",
+        "h265parse": "gstreamer1.0-plugins-bad",
+        "rtph265pay": "gstreamer1.0-plugins-good",
+    },
+    "mjpeg": {"jpegenc": "gstreamer1.0-plugins-good", "rtpjpegpay": "gstreamer1.0-plugins-good"},
+}
+AUDIO_ELEMENTS = {
+    "audiotestsrc": "gstreamer1.0-plugins-base",
     "alawenc": "gstreamer1.0-plugins-good",
     "rtppcmapay": "gstreamer1.0-plugins-good",
-    "rtpbin": "gstreamer1.0-plugins-good",  # the RTSP server's media pipeline uses it
 }
+# NTP (1900-based) seconds at the Unix epoch: the RTCP clock of rtcp-plus-1h is this much ahead of Unix time.
+NTP_UNIX_OFFSET_S = 2_208_988_800
+RTCP_AHEAD_S = 3600
 BASE_PACKAGES = "python3-gi gir1.2-gst-rtsp-server-1.0"
 UNAVAILABLE_EXIT = 3  # fleet.py turns this exit status plus the UNAVAILABLE line into a clear error
 
@@ -45,7 +66,7 @@ try:
 
     gi.require_version("Gst", "1.0")
     gi.require_version("GstRtspServer", "1.0")
-    from gi.repository import GLib, Gst, GstRtspServer
+    from gi.repository import GLib, GObject, Gst, GstRtspServer
 except (ImportError, ValueError) as _exc:
     print(f"UNAVAILABLE {_exc}; install the Debian packages: {BASE_PACKAGES}", flush=True)
     sys.exit(UNAVAILABLE_EXIT)
@@ -73,10 +94,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="x264 threads (0 = auto); 1 is cheapest per camera")
     p.add_argument("--user")
     p.add_argument("--password")
-    p.add_argument("--audio-only", action="store_true", help="serve an A-law audio track and no video")
+    p.add_argument(
+        "--kind",
+        choices=list(kinds.KINDS),
+        default=kinds.DEFAULT_KIND,
+        help="what camera to be: " + "; ".join(f"{k}: {d}" for k, d in kinds.KINDS.items()),
+    )
+    p.add_argument("--audio-only", action="store_true", help="same as --kind audio-only")
     p.add_argument("--mounts", type=int, default=1, help="serve N ports from ONE shared encoder")
     p.add_argument("--control-stdin", action="store_true", help="read 'stop K'/'start K'; exit on EOF")
     a = p.parse_args(argv)
+    if a.audio_only:
+        if a.kind not in (kinds.DEFAULT_KIND, "audio-only"):
+            p.error("--audio-only contradicts --kind")
+        a.kind = "audio-only"
+    a.audio_only = a.kind == "audio-only"
+    a.fps = kinds.FORCED_FPS.get(a.kind, a.fps)
+    a.keyframe_seconds = kinds.FORCED_KEYFRAME_SECONDS.get(a.kind, a.keyframe_seconds)
+    if a.kind in kinds.SOCKET_KINDS and (a.mounts != 1 or a.control_stdin):
+        p.error(f"--kind {a.kind} is a single bare TCP listener: no --mounts, no --control-stdin")
     if (a.user is None) != (a.password is None):
         p.error("--user and --password go together")
     if a.width % 2 or a.height % 2 or a.width < ts.MIN_WIDTH or a.height < ts.MIN_HEIGHT:
@@ -216,25 +252,131 @@ class SharedFactory(GstRtspServer.RTSPMediaFactory):
         return "simulated-camera"
 
 
+AUDIO_BRANCH = (
+    "audiotestsrc is-live=true wave=sine freq=440 volume=0.2 "
+    "! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay{n} pt=8"
+)
+
+
+def encoder_description(a: argparse.Namespace) -> str:
+    """Encoder and payloader (named enc and pay0) of the kind's video codec."""
+    gop = max(1, round(a.fps * a.keyframe_seconds))
+    codec = kinds.video_codec(a.kind)
+    if codec == "h265":
+        # x265 ultrafast/zerolatency, one frame thread: about as cheap per camera as x264 ultrafast.
+        return (
+            f"x265enc name=enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
+            'option-string="frame-threads=1:pools=1:repeat-headers=1" '
+            "! h265parse ! rtph265pay name=pay0 config-interval=1 pt=96"
+        )
+    if codec == "mjpeg":
+        # Every JPEG is a keyframe; Motion-JPEG over RTP is static payload type 26 (RFC 2435).
+        return "jpegenc name=enc quality=85 ! rtpjpegpay name=pay0 pt=26"
+    return (
+        f"x264enc name=enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
+        f"threads={a.threads} "
+        "! h264parse ! rtph264pay name=pay0 config-interval=1 pt=96"
+    )
+
+
 def launch_line(a: argparse.Namespace) -> str:
     """The factory's pipeline description."""
-    if a.audio_only:
-        return (
-            "( audiotestsrc is-live=true wave=sine freq=440 volume=0.2 "
-            "! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay0 pt=8 )"
-        )
+    if a.kind == "audio-only":
+        return f"( {AUDIO_BRANCH.format(n=0)} )"
     caps = f"video/x-raw,format=I420,width={a.width},height={a.height},framerate={a.fps}/1"
-    gop = max(1, round(a.fps * a.keyframe_seconds))
     # leaky appsrc with a 2-frame queue: if the encoder stalls, old frames go, never late bursts.
-    return (
-        f'( appsrc name=src is-live=true format=time do-timestamp=false caps="{caps}" '
+    video = (
+        f'appsrc name=src is-live=true format=time do-timestamp=false caps="{caps}" '
         "max-buffers=2 leaky-type=downstream "
         "! textoverlay name=text valignment=top halignment=left line-alignment=left shaded-background=true "
         f'font-desc="Sans {max(10, a.height // 48)}" '
-        f"! x264enc name=enc speed-preset=ultrafast tune=zerolatency key-int-max={gop} bitrate={a.bitrate_kbps} "
-        f"threads={a.threads} "
-        "! h264parse ! rtph264pay name=pay0 config-interval=1 pt=96 )"
+        f"! {encoder_description(a)}"
     )
+    if a.kind == "audio-video":
+        return f"( {video} {AUDIO_BRANCH.format(n=1)} )"
+    return f"( {video} )"
+
+
+def required_elements(kind: str) -> dict[str, str]:
+    """GStreamer element -> Debian package for what the kind's pipeline uses."""
+    needed = dict(BASE_ELEMENTS)
+    codec = kinds.video_codec(kind)
+    if codec is not None:
+        needed |= VIDEO_ELEMENTS | CODEC_ELEMENTS[codec]
+    if kind in ("audio-only", "audio-video"):
+        needed |= AUDIO_ELEMENTS
+    return needed
+
+
+def stream_clock(kind: str) -> Gst.Clock | None:
+    """The pipeline clock a kind needs, None for the default (the system clock, real time)."""
+    rate = kinds.CLOCK_RATES.get(kind)
+    if rate is not None:
+        # A clock running at `rate` from now on: running time, PTS and RTP time all run at rate x real time.
+        # The frames are still pushed at the real frame rate, so the sinks never wait and never fall behind.
+        clock = Gst.SystemClock(clock_type=Gst.ClockType.MONOTONIC)
+        now = clock.get_internal_time()
+        clock.set_calibration(now, now, round(rate * 1000), 1000)
+        return clock
+    if kind == "rtcp-plus-1h":
+        # NTP time of the RTCP sender reports comes from this clock (ntp-time-source=clock-time): the realtime
+        # clock moved to the NTP epoch and one hour ahead. Rate 1, so the stream itself runs at real time.
+        clock = Gst.SystemClock(clock_type=Gst.ClockType.REALTIME)
+        now = clock.get_internal_time()
+        clock.set_calibration(now, now + (NTP_UNIX_OFFSET_S + RTCP_AHEAD_S) * Gst.SECOND, 1, 1)
+        return clock
+    return None
+
+
+# rtpbin ntp-time-source per kind: running-time makes the sender reports count from 0 (NTP 1900), clock-time
+# takes the (shifted) pipeline clock of rtcp-plus-1h.
+NTP_TIME_SOURCE = {"rtcp-1900": "running-time", "rtcp-plus-1h": "clock-time"}
+
+
+def media_gtype(ntp_time_source: str) -> GObject.GType:
+    """A GstRTSPMedia subclass whose rtpbin takes ntp_time_source (set before any RTP session exists)."""
+
+    # Defined only once Gst is initialised: registering a subclass earlier trips on unregistered types.
+    class KindMedia(GstRtspServer.RTSPMedia):
+        def do_setup_rtpbin(self, rtpbin: Gst.Element) -> bool:
+            rtpbin.set_property("ntp-time-source", ntp_time_source)
+            return True
+
+    return KindMedia.__gtype__
+
+
+def garble_payloads(pad: Gst.Pad) -> None:
+    """Replace every RTP payload leaving pad with random bytes, keeping the RTP header valid."""
+    state = threading.local()
+
+    def garbled(buf: Gst.Buffer) -> Gst.Buffer:
+        data = buf.extract_dup(0, buf.get_size())
+        header = 12 + 4 * (data[0] & 0x0F)  # fixed header plus CSRCs
+        if data[0] & 0x10 and len(data) >= header + 4:  # plus a header extension
+            header += 4 + 4 * int.from_bytes(data[header + 2 : header + 4], "big")
+        out = Gst.Buffer.new_wrapped(data[:header] + os.urandom(max(0, len(data) - header)))
+        out.pts, out.dts, out.duration = buf.pts, buf.dts, buf.duration
+        return out
+
+    def probe(pad: Gst.Pad, info: Gst.PadProbeInfo) -> Gst.PadProbeReturn:
+        if getattr(state, "pushing", False):
+            return Gst.PadProbeReturn.OK  # our own garbled copy on its way out
+        if info.type & Gst.PadProbeType.BUFFER_LIST:
+            lst = info.get_buffer_list()
+            bufs = [lst.get(i) for i in range(lst.length())]
+        else:
+            bufs = [info.get_buffer()]
+        # A buffer seen by Python is never writable (the binding holds a reference), so push garbled copies
+        # and drop the original.
+        state.pushing = True
+        try:
+            for buf in bufs:
+                pad.push(garbled(buf))
+        finally:
+            state.pushing = False
+        return Gst.PadProbeReturn.DROP
+
+    pad.add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, probe)
 
 
 class Simulator:
@@ -242,10 +384,15 @@ class Simulator:
 
     def __init__(self, a: argparse.Namespace) -> None:
         self.a = a
-        self.painter = None if a.audio_only else Painter(a.width, a.height)
+        self.painter = None if kinds.video_codec(a.kind) is None else Painter(a.width, a.height)
         self.factory = SharedFactory()
         self.factory.set_launch(launch_line(a))
         self.factory.set_shared(True)
+        clock = stream_clock(a.kind)
+        if clock is not None:
+            self.factory.set_clock(clock)
+        if a.kind in NTP_TIME_SOURCE:
+            self.factory.set_media_gtype(media_gtype(NTP_TIME_SOURCE[a.kind]))
         self.factory.connect("media-configure", self._on_media_configure)
         self.producers: list[FrameProducer] = []
         self.encoder: Gst.Element | None = None
@@ -291,6 +438,8 @@ class Simulator:
     def _on_media_configure(self, factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia) -> None:
         bin_ = media.get_element()
         self.encoder = bin_.get_by_name("enc")
+        if self.a.kind == "corrupt-rtp":
+            garble_payloads(bin_.get_by_name("pay0").get_static_pad("src"))
         appsrc = bin_.get_by_name("src")
         if appsrc is None or self.painter is None:
             return
@@ -329,19 +478,66 @@ class Simulator:
             p.stop_event.set()
 
 
-def check_elements() -> None:
-    """Exit with a clear message when a needed GStreamer element is missing."""
-    missing = {e: pkg for e, pkg in REQUIRED_ELEMENTS.items() if Gst.ElementFactory.find(e) is None}
+def check_elements(kind: str) -> None:
+    """Exit with a clear message when an element the kind needs is missing."""
+    missing = {e: pkg for e, pkg in required_elements(kind).items() if Gst.ElementFactory.find(e) is None}
     if missing:
         pkgs = " ".join(sorted(set(missing.values())))
         print(f"UNAVAILABLE missing GStreamer elements {sorted(missing)}; install: {pkgs}", flush=True)
         sys.exit(UNAVAILABLE_EXIT)
 
 
+def serve_socket_kind(a: argparse.Namespace) -> int:
+    """random-bytes / hang: a bare TCP listener on --port that is no RTSP server at all."""
+    listener = socket.create_server((a.address, a.port), reuse_port=False)
+    stopping = threading.Event()
+
+    def on_signal(*_: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(1.0)
+            try:
+                if a.kind == "random-bytes":
+                    # Whatever the client says, answer 64 KiB of noise (no RTSP status line), then hang up.
+                    for _ in range(16):
+                        conn.sendall(os.urandom(4096))
+                    conn.shutdown(socket.SHUT_WR)
+                # hang (and random-bytes after its noise): read and ignore until the client gives up.
+                while not stopping.is_set():
+                    try:
+                        if not conn.recv(4096):
+                            return
+                    except TimeoutError:
+                        continue
+            except OSError:
+                return
+
+    listener.settimeout(0.2)
+    print(f"READY rtsp://{a.address}:{a.port}{a.path}", flush=True)
+    with listener:
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except InterruptedError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+    print("STOPPED", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
+    if a.kind in kinds.SOCKET_KINDS:
+        return serve_socket_kind(a)
     Gst.init(None)
-    check_elements()
+    check_elements(a.kind)
     sim = Simulator(a)
     loop = GLib.MainLoop()
 

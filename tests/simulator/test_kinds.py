@@ -1,0 +1,134 @@
+"""Each kind of simulated camera is what it says, read over RTSP/TCP by PyAV as the recorder reads it."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import av
+import av.error
+import pytest
+
+from simulator.kinds import KINDS
+from simulator.timecode import read_timecode
+
+TCP = {"rtsp_transport": "tcp", "timeout": "5000000"}  # timeout in µs: a hung server fails, never blocks
+
+
+@dataclass
+class Frame:
+    """One decoded video frame: when its packet arrived, its capture time from the barcode, its PTS."""
+
+    arrived: float
+    captured: float | None
+    pts: float
+    key: bool
+
+
+@dataclass
+class Reading:
+    """What PyAV saw of a camera during a few seconds."""
+
+    codecs: list[tuple[str, str]]  # (stream type, codec name) in stream order
+    time_base: Fraction | None
+    start_time_realtime: float | None  # seconds since the Unix epoch, from the first RTCP sender report
+    packets: int = 0
+    decode_errors: int = 0
+    frames: list[Frame] = field(default_factory=list)
+
+    @property
+    def live(self) -> list[Frame]:
+        """Frames after the burst buffered while av.open probed the stream (their packets arrived late)."""
+        lags = [f.arrived - f.captured for f in self.frames if f.captured is not None]
+        if not lags:
+            return []
+        for i, f in enumerate(self.frames):
+            if f.captured is not None and f.arrived - f.captured < min(lags) + 0.06:
+                return self.frames[i:]
+        return []
+
+
+def read(url: str, seconds: float, *, min_frames: int = 0, options: dict[str, str] | None = None) -> Reading:
+    """Open url, then demux and decode until `seconds` have passed and min_frames frames decoded."""
+    container = av.open(url, options={**TCP, **(options or {})}, timeout=10)
+    try:
+        video = container.streams.video[0] if container.streams.video else None
+        reading = Reading(
+            [(s.type, s.codec_context.name) for s in container.streams],
+            video.time_base if video is not None else None,
+            None,
+        )
+        arrived: dict[int, float] = {}
+        until = time.monotonic() + seconds
+        give_up = until + 15
+        for packet in container.demux():
+            now = time.monotonic()
+            if now > give_up or (now > until and len(reading.frames) >= min_frames):
+                break
+            if packet.size == 0:
+                continue
+            reading.packets += 1
+            if packet.stream is not video:
+                continue
+            arrived[packet.pts] = time.time()
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError:
+                reading.decode_errors += 1
+                continue
+            for frame in frames:
+                if frame.pts is None:  # ffmpeg has no timestamp for the very first packets of some streams
+                    continue
+                tc = read_timecode(frame.to_ndarray(format="gray"))
+                reading.frames.append(
+                    Frame(
+                        arrived.pop(frame.pts, float("nan")),
+                        tc.timestamp() if tc is not None else None,
+                        float(frame.pts * frame.time_base),
+                        frame.key_frame,
+                    )
+                )
+        srt = container.start_time_realtime
+        reading.start_time_realtime = srt / 1e6 if srt is not None else None
+    finally:
+        container.close()
+    return reading
+
+
+def assert_barcode_on_every_frame(reading: Reading, fps: float, max_lag: float) -> None:
+    live = reading.live
+    assert len(live) >= 3, f"live frames: {len(live)} of {len(reading.frames)}"
+    assert all(f.captured is not None for f in live), "every frame carries a readable barcode"
+    for f in live:
+        # The barcode is the capture wall clock: the frame's packet arrives a little after it.
+        assert -0.02 < f.arrived - f.captured < max_lag, (f.arrived, f.captured)
+    steps = [b.captured - a.captured for a, b in zip(live, live[1:], strict=False)]
+    assert abs(statistics.median(steps) - 1 / fps) < 0.2 / fps
+
+
+def test_every_kind_is_documented():
+    assert set(KINDS) >= {"h264", "h265", "mjpeg", "audio-only", "corrupt-rtp", "random-bytes", "hang"}
+    assert all(KINDS.values())
+
+
+@pytest.mark.parametrize(
+    ("kind", "codec", "max_lag"),
+    [
+        # H.264 and H.265 reach PyAV one frame late: ffmpeg's parser ends a frame only when the next begins.
+        ("h264", "h264", 0.1 + 0.15),
+        ("h265", "hevc", 0.1 + 0.15),
+        ("mjpeg", "mjpeg", 0.15),
+    ],
+)
+def test_video_codec_kinds_carry_the_barcode(simulator, kind, codec, max_lag):
+    camera = simulator(f"Kind {kind}", kind=kind, fps=10)
+    reading = read(camera.url, 2.5, min_frames=10)
+    assert reading.codecs == [("video", codec)]
+    assert reading.time_base == Fraction(1, 90000)
+    assert_barcode_on_every_frame(reading, fps=10, max_lag=max_lag)
+    # RTCP sender reports carry the true wall clock: start_time_realtime + PTS is the capture time.
+    assert reading.start_time_realtime is not None
+    for f in reading.live:
+        assert abs(reading.start_time_realtime + f.pts - f.captured) < 0.03
