@@ -345,8 +345,24 @@ def media_gtype(ntp_time_source: str) -> GObject.GType:
     return KindMedia.__gtype__
 
 
+_NO_ZERO = bytes.maketrans(b"\x00", b"\x01")
+
+
+def garbage_h264_payload(size: int) -> bytes:
+    """size random bytes that no H.264 decoder accepts: one NAL unit whose forbidden_zero_bit is set.
+
+    Pure noise is not enough: now and then it parses as a slice and a decoder conceals a grey frame out of
+    it. With the forbidden bit set the depacketizer passes the NAL on (types 1..23 are single NAL units)
+    and the decoder drops it; no zero bytes means no start code inside, so no hidden NAL either.
+    """
+    if size <= 0:
+        return b""
+    noise = os.urandom(size).translate(_NO_ZERO)
+    return bytes([0x80 | (noise[0] & 0x60) | (1 + noise[0] % 23)]) + noise[1:]
+
+
 def garble_payloads(pad: Gst.Pad) -> None:
-    """Replace every RTP payload leaving pad with random bytes, keeping the RTP header valid."""
+    """Replace every RTP payload leaving pad (H.264) with garbage, keeping the RTP header valid."""
     state = threading.local()
 
     def garbled(buf: Gst.Buffer) -> Gst.Buffer:
@@ -354,7 +370,7 @@ def garble_payloads(pad: Gst.Pad) -> None:
         header = 12 + 4 * (data[0] & 0x0F)  # fixed header plus CSRCs
         if data[0] & 0x10 and len(data) >= header + 4:  # plus a header extension
             header += 4 + 4 * int.from_bytes(data[header + 2 : header + 4], "big")
-        out = Gst.Buffer.new_wrapped(data[:header] + os.urandom(max(0, len(data) - header)))
+        out = Gst.Buffer.new_wrapped(data[:header] + garbage_h264_payload(len(data) - header))
         out.pts, out.dts, out.duration = buf.pts, buf.dts, buf.duration
         return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -132,3 +133,37 @@ def test_video_codec_kinds_carry_the_barcode(simulator, kind, codec, max_lag):
     assert reading.start_time_realtime is not None
     for f in reading.live:
         assert abs(reading.start_time_realtime + f.pts - f.captured) < 0.03
+
+
+def test_corrupt_rtp_answers_rtsp_but_no_frame_decodes(simulator):
+    camera = simulator("Corrupt", kind="corrupt-rtp")
+    # The handshake works (the SDP is the camera's real one), so PyAV opens the H.264 stream; probing
+    # gives up after analyzeduration because no packet decodes (1 s here instead of ffmpeg's 5 s).
+    reading = read(camera.url, 2.0, options={"analyzeduration": "1000000"})
+    assert reading.codecs == [("video", "h264")]
+    assert reading.packets >= 20, "RTP keeps flowing"
+    assert reading.decode_errors >= 10
+    assert reading.frames == []
+
+
+def test_random_bytes_is_not_rtsp(simulator):
+    camera = simulator("Noise", kind="random-bytes")
+    with socket.create_connection((camera.host, camera.port), timeout=5) as s:
+        s.sendall(b"OPTIONS rtsp://127.0.0.1/live RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+        assert not s.recv(4096).startswith(b"RTSP/1.0")
+    with pytest.raises(av.error.InvalidDataError, match="Invalid data found when processing input"):
+        av.open(camera.url, options=TCP, timeout=10)
+
+
+def test_hung_listener_accepts_and_never_answers(simulator):
+    camera = simulator("Hang", kind="hang")
+    with socket.create_connection((camera.host, camera.port), timeout=5) as s:
+        s.settimeout(0.5)
+        s.sendall(b"OPTIONS rtsp://127.0.0.1/live RTSP/1.0\r\nCSeq: 1\r\n\r\n")
+        with pytest.raises(TimeoutError):
+            s.recv(4096)
+    started = time.monotonic()
+    # ffmpeg's RTSP timeout ends the wait; its error for a reply that never comes is "invalid data".
+    with pytest.raises(av.error.InvalidDataError, match="Invalid data found when processing input"):
+        av.open(camera.url, options={**TCP, "timeout": "1500000"}, timeout=10)
+    assert 1.4 < time.monotonic() - started < 5
