@@ -167,3 +167,33 @@ def test_hung_listener_accepts_and_never_answers(simulator):
     with pytest.raises(av.error.InvalidDataError, match="Invalid data found when processing input"):
         av.open(camera.url, options={**TCP, "timeout": "1500000"}, timeout=10)
     assert 1.4 < time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(("kind", "rate"), [("clock-slow", 0.95), ("clock-fast", 1.05)])
+def test_clock_kinds_timestamps_run_slow_or_fast_while_the_barcode_keeps_true_time(simulator, kind, rate):
+    camera = simulator(f"Kind {kind}", kind=kind, fps=10)
+    reading = read(camera.url, 3.0, min_frames=20)
+    assert reading.codecs == [("video", "h264")]
+    assert_barcode_on_every_frame(reading, fps=10, max_lag=0.25)
+    live = reading.live
+    pts_span = live[-1].pts - live[0].pts
+    true_span = live[-1].captured - live[0].captured
+    assert abs(pts_span / true_span - rate) < 0.01, (pts_span, true_span)
+
+
+def test_rtcp_plus_1h_sender_reports_are_one_hour_ahead(simulator):
+    camera = simulator("RTCP +1 h", kind="rtcp-plus-1h", fps=10)
+    reading = read(camera.url, 1.5, min_frames=10)
+    assert reading.codecs == [("video", "h264")]
+    assert_barcode_on_every_frame(reading, fps=10, max_lag=0.25)
+    for f in reading.live:  # the video is true; only the RTCP wall clock is an hour ahead
+        assert abs(reading.start_time_realtime + f.pts - f.captured - 3600) < 0.05
+
+
+def test_rtcp_1900_sender_reports_come_from_a_clock_never_set(simulator):
+    camera = simulator("RTCP 1900", kind="rtcp-1900", fps=10)
+    reading = read(camera.url, 1.5, min_frames=10)
+    assert reading.codecs == [("video", "h264")]
+    assert_barcode_on_every_frame(reading, fps=10, max_lag=0.25)
+    # NTP counts from 1900-01-01: a sender report of NTP time ~0 is 2208988800 s before the Unix epoch.
+    assert -2_208_988_800 <= reading.start_time_realtime < -2_208_988_800 + 60
