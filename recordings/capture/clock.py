@@ -71,6 +71,8 @@ class StreamClock:
         self._buckets: deque[list[float]] = deque(maxlen=_HISTORY_BUCKETS)  # [elapsed, arrival - elapsed]
         self._bucket_key = -1
         self._last: tuple[float, float] | None = None  # (elapsed, instant) of the last boundary
+        self._max_pts = 0
+        self._jump_ticks = round(step_bound / self._tick)
         self.steps = 0
 
     def elapsed(self, pts: int) -> float:
@@ -79,13 +81,19 @@ class StreamClock:
     def observe(self, pts: int, arrival: float) -> None:
         """Note that the packet with this pts arrived at POSIX time `arrival`."""
         if self.first_pts is None:
-            self.first_pts = pts
+            self.first_pts = self._max_pts = pts
+        if pts > self._max_pts:
+            self._max_pts = pts
+        elif pts < self._max_pts - self._jump_ticks:  # the camera's timestamps went back: start afresh
+            self._forget(pts)
         if self.frame_delay:
             arrival, self._held_arrival = self._held_arrival, arrival
             if arrival is None:
                 return
         elapsed = (pts - self.first_pts) * self._tick
         candidate = arrival - elapsed
+        if self._window_min is not None and candidate < self._window_min - self.step_bound:
+            self._forget(pts)  # ...or leapt ahead
         if self._window_min is None or candidate < self._window_min:
             self._window_min = candidate
         key = int(elapsed)
@@ -127,7 +135,6 @@ class StreamClock:
             stepped = True
         if stepped:
             self.steps += 1
-            # The history before a jump of the stream's timestamps says nothing about after it.
             self._buckets.clear()
             self._bucket_key = -1
         self._last = (elapsed, instant)
@@ -143,6 +150,13 @@ class StreamClock:
             camera_clock_unset=unset,
             steps=self.steps,
         )
+
+    def _forget(self, pts: int) -> None:
+        """The history before a jump of the stream's timestamps says nothing about after it."""
+        self._max_pts = pts
+        self._window_min = None
+        self._buckets.clear()
+        self._bucket_key = -1
 
     def _envelope(self, elapsed: float, fit: tuple[float, float] | None) -> float:
         """The envelope's instant of `elapsed`: on the fitted line, else the last window's lowest point."""

@@ -105,6 +105,8 @@ def describe_av_error(exc: BaseException, *, waited: float | None = None) -> Ses
             gettext_noop("The camera has no stream at this URL path (404)."),
             needs_attention=True,
         )
+    if isinstance(exc, av.error.HTTPServerError):
+        return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera reported an internal error (RTSP 5xx)."))
     if isinstance(exc, ConnectionRefusedError | av.error.ConnectionRefusedError):
         return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera refused the connection."))
     timed_out = waited is None or waited >= 0.9 * settings.CAPTURE_RTSP_TIMEOUT_SECONDS
@@ -118,6 +120,9 @@ def describe_av_error(exc: BaseException, *, waited: float | None = None) -> Ses
         return SessionError(GapCause.STREAM_STALLED, gettext_noop("The camera stopped answering (timed out)."))
     if isinstance(exc, EOFError | av.error.EOFError):
         return SessionError(GapCause.STREAM_ENDED, gettext_noop("The camera ended the stream."))
+    # ffmpeg's own words go to the log (its exceptions carry the URL, and so the password, in
+    # `filename`: only strerror is safe); the operator gets a sentence that can be translated.
+    log.info("camera stream error %s: %s", type(exc).__name__, getattr(exc, "strerror", None))
     return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera cannot be read."))
 
 
@@ -157,7 +162,8 @@ def check_address(url: str) -> SessionError | None:
 # Without a keyframe that decodes for this long, the camera sends no picture we could keep. Long
 # enough for a 10 s GOP camera that does not start viewers on a fresh keyframe.
 PICTURE_DEADLINE_SECONDS = 12.0
-# This many keyframes in a row that do not decode end the session at once (corrupt streams cost CPU).
+# This many keyframes in a row that do not decode end the session at once (corrupt streams cost CPU);
+# before the first good one, a single one does.
 UNDECODABLE_KEYFRAMES_MAX = 2
 # ffmpeg's parser hands over an H.264/H.265 frame only when the next one starts arriving (clock.py).
 _PARSER_DELAYED_CODECS = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
@@ -187,6 +193,8 @@ class _SegmentFile:
         self.last_pts = first_pts
         self.container = av.open(str(path), "w", format=container.format, options=dict(container.options))
         self.stream = self.container.add_stream_from_template(template)
+        source = template.codec_context  # the output stream's context names the encoder, not the codec
+        self.codec, self.width, self.height = source.name, source.width, source.height
 
     def write(self, packet: av.Packet) -> None:
         packet.stream = self.stream
@@ -270,7 +278,7 @@ class RecordingSession:
                         self._finish(current, clock, packet.pts)
                         current = None
                         picture_deadline = time.monotonic() + PICTURE_DEADLINE_SECONDS
-                    if undecodable >= UNDECODABLE_KEYFRAMES_MAX:
+                    if not started or undecodable >= UNDECODABLE_KEYFRAMES_MAX:
                         error = _undecodable()
                         break
                     continue
@@ -316,7 +324,6 @@ class RecordingSession:
         if final != current.path:
             final.parent.mkdir(parents=True, exist_ok=True)
             current.path.rename(final)
-        ctx = current.stream.codec_context
         self.on_segment(
             ClosedSegment(
                 camera_id=self.source.camera_id,
@@ -324,9 +331,9 @@ class RecordingSession:
                 start=start,
                 end=end,
                 bytes=size,
-                codec=ctx.name,
-                width=ctx.width,
-                height=ctx.height,
+                codec=current.codec,
+                width=current.width,
+                height=current.height,
                 clock=boundary,
             )
         )
