@@ -106,7 +106,9 @@ def describe_av_error(exc: BaseException, *, waited: float | None = None) -> Ses
             needs_attention=True,
         )
     if isinstance(exc, av.error.HTTPServerError):
-        return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera reported an internal error (RTSP 5xx)."))
+        return SessionError(
+            GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera reported an internal error (RTSP 5xx).")
+        )
     if isinstance(exc, ConnectionRefusedError | av.error.ConnectionRefusedError):
         return SessionError(GapCause.CAMERA_UNREACHABLE, gettext_noop("The camera refused the connection."))
     timed_out = waited is None or waited >= 0.9 * settings.CAPTURE_RTSP_TIMEOUT_SECONDS
