@@ -3,7 +3,9 @@
 import functools
 import re
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 
 from asgiref.sync import sync_to_async
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,12 +18,14 @@ from cameras.models import Camera
 from recordings.capture import storage
 from recordings.models import Segment
 
-from . import localtime, media, playlists, services
+from . import localtime, media, playlists, renditions, services
 from .audit import note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
 MAX_CLIP_RANGE = timedelta(seconds=media.MAX_CLIP_SECONDS)
+CONTAINER_TYPES = {".ts": "video/mp2t", ".mkv": "video/x-matroska"}
+RENDITION_RETRY_AFTER_S = 2
 MEDIA_SEQUENCE_NUMBER = re.compile(r"[0-9]{1,18}")
 # How long a blocking live playlist request waits for the next segment (hls.js gives up after 10 s).
 LIVE_BLOCK_SECONDS = 8.0
@@ -49,14 +53,45 @@ def _requested_range(request: HttpRequest, longest: timedelta, too_long: str) ->
     return start, end
 
 
-def _segment_uri(pk: int) -> str:
+def _segment_uri(row: playlists.Row) -> str:
+    """The segment as recorded; its extension is its container's (.ts MPEG-TS, .mkv Matroska)."""
     # reverse() once per playlist would be fine; once per segment is most of a 24 h playlist's time.
-    return f"{_segment_prefix()}{pk}.ts"
+    pk, path = row[0], row[3]
+    return f"{_prefixes()[0]}{pk}{PurePosixPath(path).suffix or storage.SEGMENT_SUFFIX}"
+
+
+def _uri_for(playable: frozenset[str] | None) -> Callable[[playlists.Row], str]:
+    """Segment URIs for a player that plays `playable` codecs (None: it did not say, all as recorded):
+    segments of any other codec point to their H.264 rendition."""
+    if playable is None:
+        return _segment_uri
+    rendition_prefix = _prefixes()[1]
+
+    def uri(row: playlists.Row) -> str:
+        return _segment_uri(row) if row[4] in playable else f"{rendition_prefix}{row[0]}.ts"
+
+    return uri
 
 
 @functools.cache
-def _segment_prefix() -> str:
-    return reverse("playback:segment", args=[0]).removesuffix("0.ts")
+def _prefixes() -> tuple[str, str]:
+    return (
+        reverse("playback:segment", args=[0]).removesuffix("0.ts"),
+        reverse("playback:rendition", args=[0]).removesuffix("0.ts"),
+    )
+
+
+def _playable(request: HttpRequest) -> frozenset[str] | None:
+    """The `playable` parameter: the codecs the browser said it decodes, e.g. `h264,hevc`."""
+    value = request.GET.get("playable")
+    if value is None:
+        return None
+    names = frozenset(part for part in value.split(",") if part)
+    if not names <= renditions.KNOWN_CODECS:
+        raise localtime.LocalTimeError(
+            _("playable must list codecs among %(codecs)s.") % {"codecs": ", ".join(sorted(renditions.KNOWN_CODECS))}
+        )
+    return names
 
 
 @require_GET
@@ -66,13 +101,14 @@ def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
         start, end = _requested_range(
             request, MAX_PLAYLIST_RANGE, _("The range must end after it starts and be at most 25 hours long.")
         )
+        playable = _playable(request)
     except localtime.LocalTimeError as exc:
         return _bad_request(str(exc))
     rows = services.segment_rows(camera=camera, start=start, end=end)
     if not rows:
         return _no_footage()
     note_viewing(request, camera, "playback", start=start, end=end)
-    return HttpResponse(playlists.vod_playlist(rows, uri=_segment_uri), content_type=PLAYLIST_TYPE)
+    return HttpResponse(playlists.vod_playlist(rows, uri=_uri_for(playable)), content_type=PLAYLIST_TYPE)
 
 
 @require_GET
@@ -83,6 +119,10 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     wanted = request.GET.get("_HLS_msn")
     if wanted is not None and not MEDIA_SEQUENCE_NUMBER.fullmatch(wanted):
         return _bad_request(_("_HLS_msn must be a media sequence number."))
+    try:
+        playable = _playable(request)
+    except localtime.LocalTimeError as exc:
+        return _bad_request(str(exc))
     rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
     if not rows:
         return JsonResponse({"error": _("This camera has not recorded anything yet.")}, status=404)
@@ -97,22 +137,47 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
         # The player asks once when it starts; its reloads every few seconds are the same viewing.
         await sync_to_async(note_viewing)(request, camera, "live")
     response = HttpResponse(
-        playlists.live_playlist(rows, first_sequence=sequence, uri=_segment_uri), content_type=PLAYLIST_TYPE
+        playlists.live_playlist(rows, first_sequence=sequence, uri=_uri_for(playable)), content_type=PLAYLIST_TYPE
     )
     response["Cache-Control"] = "no-store"
     return response
 
 
+def _visible_segment(request: HttpRequest, pk: int) -> Segment:
+    return get_object_or_404(Segment.objects.visible_to(request.user), pk=pk)
+
+
 @require_GET
 def segment_file(request: HttpRequest, pk: int) -> FileResponse:
-    """A segment file, only through this check: recordings are never a public static path."""
-    segment = get_object_or_404(Segment.objects.visible_to(request.user), pk=pk)
+    """A segment file as recorded, only through this check: recordings are never a public static path.
+    The URL's extension may be either; the answer's type is the file's own container."""
+    segment = _visible_segment(request, pk)
     path = storage.absolute(segment.path)
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise Http404(_("This segment is not on this server.")) from exc
-    response = FileResponse(handle, content_type="video/mp2t")
+    response = FileResponse(handle, content_type=CONTAINER_TYPES.get(path.suffix, "application/octet-stream"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+async def rendition(request: HttpRequest, pk: int) -> HttpResponse:
+    """An H.264 copy of a segment the browser cannot decode, made on first request and cached. Made in a
+    worker thread: the transcode (and a wait for a free slot) must not hold up other requests."""
+    segment = await sync_to_async(_visible_segment)(request, pk)
+    try:
+        path = await sync_to_async(renditions.rendition_file, thread_sensitive=False)(segment)
+    except renditions.FootageGone as exc:
+        return JsonResponse({"error": str(exc)}, status=410)
+    except renditions.Busy as exc:
+        response = JsonResponse({"error": str(exc)}, status=503)
+        response["Retry-After"] = str(RENDITION_RETRY_AFTER_S)
+        return response
+    except renditions.RenditionError as exc:
+        return JsonResponse({"error": str(exc)}, status=422)
+    response = FileResponse(path.open("rb"), content_type="video/mp2t")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
