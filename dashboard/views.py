@@ -19,7 +19,6 @@ from cameras.events import status_payload
 from cameras.models import Camera
 from eldership.models import Eldership
 from playback import localtime
-from playback.audit import note_viewing
 from recordings.models import Segment
 
 MAX_SYNC = 4
@@ -118,7 +117,6 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     camera = _visible(request).filter(pk=pk).first()
     if camera is None:
         return not_visible(request)
-    note_viewing(request, camera, "live")
     return render(request, "dashboard/live.html", {"cameras": [camera], "single": True, "strings": js_strings()})
 
 
@@ -147,8 +145,6 @@ def _selected_cameras(request: HttpRequest, limit: int) -> tuple[list[Camera], E
 @staff_page
 def live_grid(request: HttpRequest) -> HttpResponse:
     cameras, eldership, error = _selected_cameras(request, limit=9)
-    for camera in cameras:
-        note_viewing(request, camera, "live")
     context = {
         "cameras": cameras,
         "eldership": eldership,

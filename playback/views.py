@@ -19,7 +19,7 @@ from recordings.capture import storage
 from recordings.models import Segment
 
 from . import localtime, media, playlists, renditions, services
-from .audit import note_viewing
+from .audit import footage_view, note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
@@ -94,6 +94,7 @@ def _playable(request: HttpRequest) -> frozenset[str] | None:
     return names
 
 
+@footage_view
 @require_GET
 def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     camera = visible_camera(request, pk)
@@ -111,6 +112,7 @@ def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(playlists.vod_playlist(rows, uri=_uri_for(playable)), content_type=PLAYLIST_TYPE)
 
 
+@footage_view
 @require_GET
 async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     """The newest segments. A player that asks for the next segment (`_HLS_msn`, a blocking reload of
@@ -133,9 +135,8 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
             return _bad_request(_("_HLS_msn is ahead of the stream."))
         if await services.wait_for_newer(camera=camera, than=rows[-1][1], seconds=LIVE_BLOCK_SECONDS):
             rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
-    if request.GET.get("first") == "1":
-        # The player asks once when it starts; its reloads every few seconds are the same viewing.
-        await sync_to_async(note_viewing)(request, camera, "live")
+    # Every request is noted: reloads that follow on from the range being watched are the same viewing.
+    await sync_to_async(note_viewing)(request, camera, "live", start=rows[0][1], end=rows[-1][2])
     response = HttpResponse(
         playlists.live_playlist(rows, first_sequence=sequence, uri=_uri_for(playable)), content_type=PLAYLIST_TYPE
     )
@@ -144,9 +145,10 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_segment(request: HttpRequest, pk: int) -> Segment:
-    return get_object_or_404(Segment.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(Segment.objects.visible_to(request.user).select_related("camera"), pk=pk)
 
 
+@footage_view
 @require_GET
 def segment_file(request: HttpRequest, pk: int) -> FileResponse:
     """A segment file as recorded, only through this check: recordings are never a public static path.
@@ -157,11 +159,13 @@ def segment_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = path.open("rb")
     except OSError as exc:
         raise Http404(_("This segment is not on this server.")) from exc
+    note_viewing(request, segment.camera, "segment", start=segment.start, end=segment.end)
     response = FileResponse(handle, content_type=CONTAINER_TYPES.get(path.suffix, "application/octet-stream"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
 
+@footage_view
 @require_GET
 async def rendition(request: HttpRequest, pk: int) -> HttpResponse:
     """An H.264 copy of a segment the browser cannot decode, made on first request and cached. Made in a
@@ -177,6 +181,7 @@ async def rendition(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     except renditions.RenditionError as exc:
         return JsonResponse({"error": str(exc)}, status=422)
+    await sync_to_async(note_viewing)(request, segment.camera, "segment", start=segment.start, end=segment.end)
     response = FileResponse(path.open("rb"), content_type="video/mp2t")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -192,6 +197,7 @@ def timeline(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(services.day_timeline(camera=camera, day=day))
 
 
+@footage_view
 @require_GET
 def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     camera = visible_camera(request, pk)
@@ -202,12 +208,13 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
         data = media.snapshot_jpeg(newest)
     except media.MediaError as exc:
         raise Http404(str(exc)) from exc
-    note_viewing(request, camera, "snapshot")
+    note_viewing(request, camera, "snapshot", start=newest.start, end=newest.end)
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=10"
     return response
 
 
+@footage_view
 @require_GET
 def clip(request: HttpRequest, pk: int) -> HttpResponse:
     """A short MP4 by stream copy, for internal use by staff."""
