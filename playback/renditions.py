@@ -118,7 +118,8 @@ def _touch(path: Path) -> bool:
 def _transcode(source: Path, out: Path) -> None:
     global transcodes
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".part")
+    # Its own name per process and thread: another web process may be making the same rendition.
+    partial = out.with_name(f"{out.name}.{os.getpid()}-{threading.get_ident()}.part")
     argv = [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-nostdin",
@@ -176,10 +177,12 @@ def evict(*, now: float | None = None) -> int:
     oldest_allowed = now - settings.RENDITION_CACHE_MAX_AGE_HOURS * 3600
     files = []
     for entry in os.scandir(settings.RENDITION_CACHE_DIR) if settings.RENDITION_CACHE_DIR.is_dir() else []:
-        if entry.name.endswith(".ts") and entry.is_file():
-            with contextlib.suppress(FileNotFoundError):
-                stat = entry.stat()
+        with contextlib.suppress(FileNotFoundError):
+            stat = entry.stat()
+            if entry.name.endswith(".ts") and entry.is_file():
                 files.append((stat.st_mtime, stat.st_size, Path(entry.path)))
+            elif entry.name.endswith(".part") and stat.st_mtime < now - 2 * TRANSCODE_TIMEOUT_S:
+                Path(entry.path).unlink(missing_ok=True)  # left by a process that died while transcoding
     files.sort()
     total = sum(size for _mtime, size, _path in files)
     removed = 0

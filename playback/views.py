@@ -5,7 +5,6 @@ import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import PurePosixPath
 
 from asgiref.sync import sync_to_async
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -56,8 +55,8 @@ def _requested_range(request: HttpRequest, longest: timedelta, too_long: str) ->
 def _segment_uri(row: playlists.Row) -> str:
     """The segment as recorded; its extension is its container's (.ts MPEG-TS, .mkv Matroska)."""
     # reverse() once per playlist would be fine; once per segment is most of a 24 h playlist's time.
-    pk, path = row[0], row[3]
-    return f"{_prefixes()[0]}{pk}{PurePosixPath(path).suffix or storage.SEGMENT_SUFFIX}"
+    path = row[3]
+    return f"{_prefixes()[0]}{row[0]}{'.mkv' if path.endswith('.mkv') else storage.SEGMENT_SUFFIX}"
 
 
 def _uri_for(playable: frozenset[str] | None) -> Callable[[playlists.Row], str]:
