@@ -132,3 +132,36 @@ def test_footage_deleted_after_the_playlist_was_made_is_explained(page, web):
     text = page.inner_text("#player-error")
     assert text == "Šio vaizdo įrašo nėra arba jis ištrintas."
     assert not any(code in text for code in HLS_CODES)
+
+
+@pytest.mark.parametrize(
+    ("trouble", "sentence"),
+    [
+        ("busy", "Serveris užimtas ruošdamas vaizdą. Grotuvas netrukus bandys dar kartą."),
+        ("network", "Ryšys su serveriu nutrūko. Patikrinkite tinklą; grotuvas bando toliau."),
+    ],
+)
+def test_a_busy_server_or_a_lost_connection_is_said_and_the_player_carries_on(page, web, trouble, sentence):
+    camera = CameraFactory()
+    record_footage(camera, MJPEG, start=T0, segments=3)
+    failing = {"left": 2}
+
+    def renditions(route):
+        if failing["left"] <= 0:
+            route.continue_()
+            return
+        failing["left"] -= 1
+        if trouble == "busy":  # what the server answers when every transcoding slot stays taken
+            route.fulfill(status=503, headers={"Retry-After": "2"}, json={"error": "busy"})
+        else:
+            route.abort("connectionfailed")
+
+    page.route("**/playback/renditions/*", renditions)
+    open_playback(page, web, camera, T0 + timedelta(seconds=2))
+    page.wait_for_function(f"() => document.getElementById('player-error').textContent === {sentence!r}")
+    page.wait_for_function(
+        f"() => {{ const v = document.querySelector('{VIDEO}'); return !v.paused && v.currentTime > 0.5; }}",
+        timeout=30_000,
+    )
+    page.wait_for_selector("#player-error", state="hidden")
+    assert failing["left"] == 0

@@ -22,7 +22,7 @@
     "bufferAddCodecError", "bufferIncompatibleCodecsError", "manifestIncompatibleCodecsError",
     "fragParsingError", "bufferAppendError", "mediaSourceRequiresReset",
   ]);
-  const TRANSIENT = new Set(["error_busy", "error_missing"]);
+  const TRANSIENT = new Set(["error_busy", "error_missing", "error_network"]);
   function explain(error) {
     const status = typeof error === "number" ? error : error && error.response && error.response.code;
     if (status === 404 || status === 410) return "error_missing";
