@@ -263,6 +263,18 @@ SIMULATOR_BASE_PORT = env.int("SIMULATOR_BASE_PORT", default=8600)
 # (a municipal network may have no tile server; the page never needs one).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+# H.264 renditions of footage the browser cannot play (H.265, Motion-JPEG), made on request by ffmpeg:
+# cached here, the least used removed first beyond the size or age bound.
+RENDITION_CACHE_DIR = Path(env.str("RENDITION_CACHE_DIR", default=str(VAR_DIR / "renditions"))).resolve()
+RENDITION_CACHE_MAX_BYTES = env.int("RENDITION_CACHE_MAX_BYTES", default=2 * 1024**3)
+RENDITION_CACHE_MAX_AGE_HOURS = env.float("RENDITION_CACHE_MAX_AGE_HOURS", default=24.0)
+# Transcodes at once per web process (each takes a core); a request beyond waits this long, then gets 503.
+RENDITION_CONCURRENCY = env.int("RENDITION_CONCURRENCY", default=2)
+RENDITION_WAIT_SECONDS = env.float("RENDITION_WAIT_SECONDS", default=5.0)
+if RENDITION_CONCURRENCY < 1 or RENDITION_WAIT_SECONDS < 0 or RENDITION_CACHE_MAX_BYTES < 0:
+    raise ImproperlyConfigured(
+        "RENDITION_CONCURRENCY must be >= 1, RENDITION_WAIT_SECONDS and RENDITION_CACHE_MAX_BYTES >= 0"
+    )
 
 # --- Retention, storage, integrity ---------------------------------------------------------------
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)  # rows per short deletion transaction

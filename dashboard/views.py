@@ -19,7 +19,6 @@ from cameras.events import status_payload
 from cameras.models import Camera
 from eldership.models import Eldership
 from playback import localtime
-from playback.audit import note_viewing
 from recordings.models import Segment
 
 MAX_SYNC = 4
@@ -52,7 +51,13 @@ def js_strings() -> dict[str, str]:
         "minutes_ago": _("%(n)s min ago"),
         "hours_ago": _("%(n)s h ago"),
         "never": _("never"),
-        "player_error": _("The video cannot be played: %(detail)s"),
+        "error_codec": _("This camera's video format cannot be played in this browser."),
+        "error_network": _("The connection to the server was lost. Check the network; the player keeps trying."),
+        "error_missing": _("This footage is missing or has been deleted."),
+        "error_busy": _("The server is busy preparing the video. The player tries again in a moment."),
+        "error_forbidden": _("You may not see this camera's footage."),
+        "error_unknown": _("The video cannot be played. Reload the page to try again."),
+        "not_recorded_yet": _("This camera has not recorded anything yet."),
         "no_footage_here": _("No footage at this moment; playing from the next recording."),
         "no_footage_window": _("There is no footage of this camera around this time."),
         "loading": _("Loading…"),
@@ -112,7 +117,6 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     camera = _visible(request).filter(pk=pk).first()
     if camera is None:
         return not_visible(request)
-    note_viewing(request, camera, "live")
     return render(request, "dashboard/live.html", {"cameras": [camera], "single": True, "strings": js_strings()})
 
 
@@ -141,8 +145,6 @@ def _selected_cameras(request: HttpRequest, limit: int) -> tuple[list[Camera], E
 @staff_page
 def live_grid(request: HttpRequest) -> HttpResponse:
     cameras, eldership, error = _selected_cameras(request, limit=9)
-    for camera in cameras:
-        note_viewing(request, camera, "live")
     context = {
         "cameras": cameras,
         "eldership": eldership,

@@ -1,4 +1,5 @@
-"""Video work for the browser: a JPEG snapshot of a camera's newest segment, an MP4 clip by stream copy."""
+"""Video work for the browser: a JPEG snapshot of a camera's newest segment, an MP4 clip by stream copy.
+Segments are MPEG-TS (.ts: H.264, H.265) or Matroska (.mkv: Motion-JPEG); both are handled."""
 
 import tempfile
 import threading
@@ -64,17 +65,27 @@ def clip_mp4(segments: list[Segment], *, start: datetime, end: datetime, workdir
     if missing:
         raise MediaError(_("some footage of this range is not on this server"))
     out = workdir / "clip.mp4"
+    if all(p.suffix == storage.SEGMENT_SUFFIX for p in paths):
+        # MPEG-TS files join byte by byte.
+        source = ["-i", "concat:" + "|".join(str(p) for p in paths)]
+    else:
+        # Matroska (Motion-JPEG) files each have their own header: joined by the concat demuxer.
+        listing = workdir / "segments.txt"
+        listing.write_text("".join(f"file '{_quoted(p)}'\n" for p in paths))
+        source = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+    # hvc1: the tag players (QuickTime, browsers) expect of H.265 in MP4.
+    tag = ["-tag:v", "hvc1"] if segments[0].codec == "hevc" else []
     argv = [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-nostdin",
         "-loglevel",
         "error",
-        "-i",
-        "concat:" + "|".join(str(p) for p in paths),
+        *source,
         "-map",
         "0:v:0",
         "-c",
         "copy",
+        *tag,
         "-movflags",
         "+faststart",
         "-f",
@@ -89,6 +100,10 @@ def clip_mp4(segments: list[Segment], *, start: datetime, end: datetime, workdir
     if code != 0 or not out.exists():
         raise MediaError(_("the clip could not be made"))
     return out
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "'\\''")
 
 
 def temporary_workdir() -> tempfile.TemporaryDirectory[str]:

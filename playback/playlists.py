@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from recordings.querysets import CONTIGUOUS
 
-Row = tuple[int, datetime, datetime]  # (segment pk, start, end)
+Row = tuple[int, datetime, datetime, str, str]  # (segment pk, start, end, path, codec)
 
 
 def _pdt(instant: datetime) -> str:
@@ -20,25 +20,26 @@ def _pdt(instant: datetime) -> str:
     return instant.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
-def _body(rows: Sequence[Row], uri: Callable[[int], str]) -> list[str]:
+def _body(rows: Sequence[Row], uri: Callable[[Row], str]) -> list[str]:
     lines: list[str] = []
     previous_end: datetime | None = None
-    for pk, start, end in rows:
+    for row in rows:
+        _pk, start, end = row[:3]
         if previous_end is not None and abs(start - previous_end) > CONTIGUOUS:
             lines.append("#EXT-X-DISCONTINUITY")
         lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{_pdt(start)}")
         lines.append(f"#EXTINF:{(end - start).total_seconds():.3f},")
-        lines.append(uri(pk))
+        lines.append(uri(row))
         previous_end = end
     return lines
 
 
 def _target_duration(rows: Sequence[Row]) -> int:
-    longest = max(((end - start).total_seconds() for _, start, end in rows), default=4.0)
+    longest = max(((row[2] - row[1]).total_seconds() for row in rows), default=4.0)
     return max(1, math.ceil(longest))
 
 
-def vod_playlist(rows: Sequence[Row], *, uri: Callable[[int], str]) -> str:
+def vod_playlist(rows: Sequence[Row], *, uri: Callable[[Row], str]) -> str:
     """A closed playlist of recorded segments (a fixed range of the past)."""
     head = [
         "#EXTM3U",
@@ -50,7 +51,7 @@ def vod_playlist(rows: Sequence[Row], *, uri: Callable[[int], str]) -> str:
     return "\n".join([*head, *_body(rows, uri), "#EXT-X-ENDLIST", ""])
 
 
-def live_playlist(rows: Sequence[Row], *, first_sequence: int, uri: Callable[[int], str]) -> str:
+def live_playlist(rows: Sequence[Row], *, first_sequence: int, uri: Callable[[Row], str]) -> str:
     """A sliding window over the newest segments; no ENDLIST, so the player keeps reloading it, and
     asks for the next segment in advance (blocking reload) where it can."""
     head = [

@@ -19,6 +19,7 @@ from . import localtime, playlists
 
 LIVE_WINDOW = 4  # segments in a live playlist
 LIVE_POLL_SECONDS = 0.1  # how often a blocking live playlist request looks for the next segment
+ROW_FIELDS = ("pk", "start", "end", "path", "codec")  # a playlists.Row
 
 
 def _playable(camera: Camera) -> Any:
@@ -27,12 +28,12 @@ def _playable(camera: Camera) -> Any:
 
 
 def segment_rows(*, camera: Camera, start: datetime, end: datetime) -> list[playlists.Row]:
-    return list(_playable(camera).overlapping(start, end).order_by("start").values_list("pk", "start", "end"))
+    return list(_playable(camera).overlapping(start, end).order_by("start").values_list(*ROW_FIELDS))
 
 
 def live_rows(*, camera: Camera) -> tuple[list[playlists.Row], int]:
     """The newest segments and the media sequence number of the first."""
-    rows = list(_playable(camera).order_by("-start").values_list("pk", "start", "end")[:LIVE_WINDOW])
+    rows = list(_playable(camera).order_by("-start").values_list(*ROW_FIELDS)[:LIVE_WINDOW])
     rows.reverse()
     if not rows:
         return [], 0

@@ -13,4 +13,7 @@ urlpatterns = [
     path("cameras/<int:pk>/snapshot.jpg", views.snapshot, name="snapshot"),
     path("cameras/<int:pk>/clip.mp4", views.clip, name="clip"),
     path("segments/<int:pk>.ts", views.segment_file, name="segment"),
+    # Matroska: Motion-JPEG cameras' segments (the extension is the container's; either URL serves any).
+    path("segments/<int:pk>.mkv", views.segment_file, name="segment-mkv"),
+    path("renditions/<int:pk>.ts", views.rendition, name="rendition"),
 ]

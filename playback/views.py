@@ -3,6 +3,7 @@
 import functools
 import re
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
@@ -16,12 +17,14 @@ from cameras.models import Camera
 from recordings.capture import storage
 from recordings.models import Segment
 
-from . import localtime, media, playlists, services
-from .audit import note_viewing
+from . import localtime, media, playlists, renditions, services
+from .audit import footage_view, note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
 MAX_CLIP_RANGE = timedelta(seconds=media.MAX_CLIP_SECONDS)
+CONTAINER_TYPES = {".ts": "video/mp2t", ".mkv": "video/x-matroska"}
+RENDITION_RETRY_AFTER_S = 2
 MEDIA_SEQUENCE_NUMBER = re.compile(r"[0-9]{1,18}")
 # How long a blocking live playlist request waits for the next segment (hls.js gives up after 10 s).
 LIVE_BLOCK_SECONDS = 8.0
@@ -49,16 +52,48 @@ def _requested_range(request: HttpRequest, longest: timedelta, too_long: str) ->
     return start, end
 
 
-def _segment_uri(pk: int) -> str:
+def _segment_uri(row: playlists.Row) -> str:
+    """The segment as recorded; its extension is its container's (.ts MPEG-TS, .mkv Matroska)."""
     # reverse() once per playlist would be fine; once per segment is most of a 24 h playlist's time.
-    return f"{_segment_prefix()}{pk}.ts"
+    path = row[3]
+    return f"{_prefixes()[0]}{row[0]}{'.mkv' if path.endswith('.mkv') else storage.SEGMENT_SUFFIX}"
+
+
+def _uri_for(playable: frozenset[str] | None) -> Callable[[playlists.Row], str]:
+    """Segment URIs for a player that plays `playable` codecs (None: it did not say, all as recorded):
+    segments of any other codec point to their H.264 rendition."""
+    if playable is None:
+        return _segment_uri
+    rendition_prefix = _prefixes()[1]
+
+    def uri(row: playlists.Row) -> str:
+        return _segment_uri(row) if row[4] in playable else f"{rendition_prefix}{row[0]}.ts"
+
+    return uri
 
 
 @functools.cache
-def _segment_prefix() -> str:
-    return reverse("playback:segment", args=[0]).removesuffix("0.ts")
+def _prefixes() -> tuple[str, str]:
+    return (
+        reverse("playback:segment", args=[0]).removesuffix("0.ts"),
+        reverse("playback:rendition", args=[0]).removesuffix("0.ts"),
+    )
 
 
+def _playable(request: HttpRequest) -> frozenset[str] | None:
+    """The `playable` parameter: the codecs the browser said it decodes, e.g. `h264,hevc`."""
+    value = request.GET.get("playable")
+    if value is None:
+        return None
+    names = frozenset(part for part in value.split(",") if part)
+    if not names <= renditions.KNOWN_CODECS:
+        raise localtime.LocalTimeError(
+            _("playable must list codecs among %(codecs)s.") % {"codecs": ", ".join(sorted(renditions.KNOWN_CODECS))}
+        )
+    return names
+
+
+@footage_view
 @require_GET
 def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     camera = visible_camera(request, pk)
@@ -66,15 +101,17 @@ def vod_playlist(request: HttpRequest, pk: int) -> HttpResponse:
         start, end = _requested_range(
             request, MAX_PLAYLIST_RANGE, _("The range must end after it starts and be at most 25 hours long.")
         )
+        playable = _playable(request)
     except localtime.LocalTimeError as exc:
         return _bad_request(str(exc))
     rows = services.segment_rows(camera=camera, start=start, end=end)
     if not rows:
         return _no_footage()
     note_viewing(request, camera, "playback", start=start, end=end)
-    return HttpResponse(playlists.vod_playlist(rows, uri=_segment_uri), content_type=PLAYLIST_TYPE)
+    return HttpResponse(playlists.vod_playlist(rows, uri=_uri_for(playable)), content_type=PLAYLIST_TYPE)
 
 
+@footage_view
 @require_GET
 async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     """The newest segments. A player that asks for the next segment (`_HLS_msn`, a blocking reload of
@@ -83,6 +120,10 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
     wanted = request.GET.get("_HLS_msn")
     if wanted is not None and not MEDIA_SEQUENCE_NUMBER.fullmatch(wanted):
         return _bad_request(_("_HLS_msn must be a media sequence number."))
+    try:
+        playable = _playable(request)
+    except localtime.LocalTimeError as exc:
+        return _bad_request(str(exc))
     rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
     if not rows:
         return JsonResponse({"error": _("This camera has not recorded anything yet.")}, status=404)
@@ -93,26 +134,54 @@ async def live_playlist(request: HttpRequest, pk: int) -> HttpResponse:
             return _bad_request(_("_HLS_msn is ahead of the stream."))
         if await services.wait_for_newer(camera=camera, than=rows[-1][1], seconds=LIVE_BLOCK_SECONDS):
             rows, sequence = await sync_to_async(services.live_rows)(camera=camera)
-    if request.GET.get("first") == "1":
-        # The player asks once when it starts; its reloads every few seconds are the same viewing.
-        await sync_to_async(note_viewing)(request, camera, "live")
+    # Every request is noted: reloads that follow on from the range being watched are the same viewing.
+    await sync_to_async(note_viewing)(request, camera, "live", start=rows[0][1], end=rows[-1][2])
     response = HttpResponse(
-        playlists.live_playlist(rows, first_sequence=sequence, uri=_segment_uri), content_type=PLAYLIST_TYPE
+        playlists.live_playlist(rows, first_sequence=sequence, uri=_uri_for(playable)), content_type=PLAYLIST_TYPE
     )
     response["Cache-Control"] = "no-store"
     return response
 
 
+def _visible_segment(request: HttpRequest, pk: int) -> Segment:
+    return get_object_or_404(Segment.objects.visible_to(request.user).select_related("camera"), pk=pk)
+
+
+@footage_view
 @require_GET
 def segment_file(request: HttpRequest, pk: int) -> FileResponse:
-    """A segment file, only through this check: recordings are never a public static path."""
-    segment = get_object_or_404(Segment.objects.visible_to(request.user), pk=pk)
+    """A segment file as recorded, only through this check: recordings are never a public static path.
+    The URL's extension may be either; the answer's type is the file's own container."""
+    segment = _visible_segment(request, pk)
     path = storage.absolute(segment.path)
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise Http404(_("This segment is not on this server.")) from exc
-    response = FileResponse(handle, content_type="video/mp2t")
+    note_viewing(request, segment.camera, "segment", start=segment.start, end=segment.end)
+    response = FileResponse(handle, content_type=CONTAINER_TYPES.get(path.suffix, "application/octet-stream"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@footage_view
+@require_GET
+async def rendition(request: HttpRequest, pk: int) -> HttpResponse:
+    """An H.264 copy of a segment the browser cannot decode, made on first request and cached. Made in a
+    worker thread: the transcode (and a wait for a free slot) must not hold up other requests."""
+    segment = await sync_to_async(_visible_segment)(request, pk)
+    try:
+        path = await sync_to_async(renditions.rendition_file, thread_sensitive=False)(segment)
+    except renditions.FootageGone as exc:
+        return JsonResponse({"error": str(exc)}, status=410)
+    except renditions.Busy as exc:
+        response = JsonResponse({"error": str(exc)}, status=503)
+        response["Retry-After"] = str(RENDITION_RETRY_AFTER_S)
+        return response
+    except renditions.RenditionError as exc:
+        return JsonResponse({"error": str(exc)}, status=422)
+    await sync_to_async(note_viewing)(request, segment.camera, "segment", start=segment.start, end=segment.end)
+    response = FileResponse(path.open("rb"), content_type="video/mp2t")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -127,6 +196,7 @@ def timeline(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(services.day_timeline(camera=camera, day=day))
 
 
+@footage_view
 @require_GET
 def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     camera = visible_camera(request, pk)
@@ -137,12 +207,13 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
         data = media.snapshot_jpeg(newest)
     except media.MediaError as exc:
         raise Http404(str(exc)) from exc
-    note_viewing(request, camera, "snapshot")
+    note_viewing(request, camera, "snapshot", start=newest.start, end=newest.end)
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=10"
     return response
 
 
+@footage_view
 @require_GET
 def clip(request: HttpRequest, pk: int) -> HttpResponse:
     """A short MP4 by stream copy, for internal use by staff."""

@@ -7,11 +7,11 @@
     const player = new VmsPlayer(figure, {
       // Play 1 s behind the newest indexed picture; fall back there (at up to 1.5×) when more than 8 s behind.
       hls: { liveSyncDuration: 1, liveMaxLatencyDuration: 8, maxLiveSyncPlaybackRate: 1.5 },
-      onError: (detail) => { error.textContent = T.player_error.replace("%(detail)s", detail); },
+      onError: (reason) => { error.textContent = T[reason]; },
     });
     const start = () => player.load(figure.dataset.src, null).then(() => player.video.play().catch(() => {}))
       .catch((code) => {
-        error.textContent = code === 404 ? T.no_footage_window : T.player_error.replace("%(detail)s", code);
+        error.textContent = code === 404 ? T.not_recorded_yet : T[VmsPlayer.explain(code)];
         setTimeout(start, 5000);
       });
     start();

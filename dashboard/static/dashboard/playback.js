@@ -14,9 +14,14 @@
   const showError = (text) => { errorBox.textContent = text; errorBox.hidden = !text; };
   const showNotice = (text) => { noticeBox.textContent = text; noticeBox.hidden = !text; };
   const players = figures.map((figure) => new VmsPlayer(figure, {
-    onError: (detail) => showError(T.player_error.replace("%(detail)s", detail)),
+    onError: (reason) => showError(T[reason]),
   }));
   const master = players[0];
+  // A busy server's or a missing segment's notice goes once the picture moves again.
+  const transientTexts = [...VmsPlayer.transient].map((key) => T[key]);
+  players.forEach((p) => p.video.addEventListener("playing", () => {
+    if (transientTexts.includes(errorBox.textContent)) showError("");
+  }));
   window.vmsPlayers = players; // for the browser tests and for debugging from the console
   let speed = 1;
 
@@ -42,7 +47,7 @@
       const loads = players.map((p) => p.load(vodUrl(p.figure.dataset.camera, range[0], range[1]), range)
         .then(() => true, (code) => {
           p.window = range;
-          if (code !== 404) showError(T.player_error.replace("%(detail)s", code));
+          if (code !== 404) showError(T[VmsPlayer.explain(code)]);
           return false;
         }));
       const loaded = await Promise.all(loads);

@@ -7,6 +7,35 @@
     hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
   });
 
+  // What this browser decodes through MSE; segments of other codecs are asked for as H.264 renditions.
+  // hls.js turns MPEG-TS into fragmented MP4, so the MP4 types are the ones that matter. Motion-JPEG
+  // never plays through MSE.
+  const CODEC_TYPES = { h264: 'video/mp4; codecs="avc1.64001f"', hevc: 'video/mp4; codecs="hvc1.1.6.L93.B0"' };
+  const playable = Object.keys(CODEC_TYPES).filter((codec) => {
+    try { return globalThis.MediaSource && MediaSource.isTypeSupported(CODEC_TYPES[codec]); } catch (e) { return false; }
+  });
+  // Appended to playlist URLs: the server points segments of every other codec to their rendition.
+  const withPlayable = (url) => `${url}${url.includes("?") ? "&" : "?"}playable=${playable.join(",")}`;
+
+  // hls.js's error codes as one of the page's translated sentences (the code itself goes to the console).
+  const CODEC_ERRORS = new Set([
+    "bufferAddCodecError", "bufferIncompatibleCodecsError", "manifestIncompatibleCodecsError",
+    "fragParsingError", "bufferAppendError", "mediaSourceRequiresReset",
+  ]);
+  const TRANSIENT = new Set(["error_busy", "error_missing", "error_network"]);
+  function explain(error) {
+    const status = typeof error === "number" ? error : error && error.response && error.response.code;
+    if (status === 404 || status === 410) return "error_missing";
+    if (status === 503) return "error_busy";
+    if (status === 403 || status === 401) return "error_forbidden";
+    if (error === "MSE") return "error_codec";
+    const details = typeof error === "string" ? error : error && error.details;
+    if (CODEC_ERRORS.has(details)) return "error_codec";
+    if (error && error.type === "networkError") return "error_network";
+    if (status === 0 || /Load(Error|TimeOut)$/.test(details || "")) return "error_network";
+    return "error_unknown";
+  }
+
   class Player {
     constructor(figure, options) {
       this.figure = figure;
@@ -27,6 +56,12 @@
         const hls = new Hls({
           enableWorker: false, // a worker needs blob: in the CSP; segments are small enough for the main thread
           maxBufferLength: 30,
+          // Renditions take a moment to make, and a busy server answers 503: wait longer, retry more.
+          fragLoadPolicy: { default: {
+            maxTimeToFirstByteMs: 30000, maxLoadTimeMs: 120000,
+            timeoutRetry: { maxNumRetry: 4, retryDelayMs: 0, maxRetryDelayMs: 0 },
+            errorRetry: { maxNumRetry: 10, retryDelayMs: 2000, maxRetryDelayMs: 8000 },
+          } },
           ...(this.options.hls || {}),
         });
         this.hls = hls;
@@ -36,13 +71,19 @@
           if (!settled) { settled = true; resolve(this.fragments); }
         });
         hls.on(Hls.Events.ERROR, (_e, data) => {
-          if (!data.fatal) return;
+          console.warn("hls.js", data.type, data.details, data.fatal ? "(fatal)" : "", data.response || "");
+          const reason = explain(data);
+          // hls.js carries on after these (retries a busy server, skips what is gone): say so meanwhile.
+          if (!data.fatal) {
+            if (TRANSIENT.has(reason) && this.options.onError) this.options.onError(reason, false);
+            return;
+          }
           const code = data.response && data.response.code;
           if (!settled) { settled = true; reject(code || data.details); return; }
-          this.figure.dataset.error = data.details;
-          if (this.options.onError) this.options.onError(data.details);
+          this.figure.dataset.error = reason;
+          if (this.options.onError) this.options.onError(reason, true);
         });
-        hls.loadSource(url);
+        hls.loadSource(withPlayable(url));
         hls.attachMedia(this.video);
       });
     }
@@ -73,6 +114,9 @@
     }
   }
 
+  Player.explain = explain;
+  Player.transient = TRANSIENT;
+  Player.playable = playable;
   window.VmsPlayer = Player;
   window.vmsFormatClock = (ms) => clockFormat.format(new Date(ms));
 })();
