@@ -55,6 +55,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 OUTPUT = ROOT / "bench" / "results" / "recording.json"
 ELDERSHIP_CODE = "bench"
 HOLE_S = 0.2
+MIXED_KINDS = {"h265": 2, "mjpeg": 2}  # added to the H.264 cameras in phase 3
 MB = 1024 * 1024
 DESIGN = (
     "one Celery capture worker process on a threads pool; one PyAV stream-copy session per camera in its own "
@@ -130,6 +131,7 @@ class Bench:
         self.recordings = tmp / "recordings"
         self.processes: list[ManagedProcess] = []
         self.simulator: SharedEncoderCameras | None = None
+        self.extra_simulators: list[object] = []
         self.django_ready = False
         self.env = {
             "VMS_MODE": "test",
@@ -162,6 +164,8 @@ class Bench:
             process.stop(timeout=20)
         if self.simulator is not None:
             self.simulator.stop()
+        for camera in self.extra_simulators:
+            camera.stop()
 
     @property
     def simulator_process(self) -> ManagedProcess:
@@ -190,16 +194,44 @@ class Bench:
         )
         say(f"starting the simulator: {self.args.cameras} cameras from one encoder")
         self.simulator.start()
-        ours = self.record_with_vms(self.simulator.urls)
+        ours = self.record_with_vms(self.create_cameras(self.simulator.urls))
         bare = self.record_with_ffmpeg(self.simulator.urls)
-        return self.report(ours, bare)
+        mixed = self.record_mixed_fleet()
+        return self.report(ours, bare, mixed)
+
+    def record_mixed_fleet(self) -> dict[str, object]:
+        """Phase 3: the same H.264 cameras plus H.265 and Motion-JPEG ones, each from its own simulator."""
+        from simulator.fleet import SimulatedCamera, free_port
+
+        extra = []
+        for kind, count in MIXED_KINDS.items():
+            for k in range(count):
+                camera = SimulatedCamera(
+                    f"{kind} {k + 1}",
+                    port=free_port(),
+                    kind=kind,
+                    width=self.simulator.width,
+                    height=self.simulator.height,
+                    fps=self.simulator.fps,
+                    log_path=self.tmp / "logs" / f"simulator-{kind}-{k}.log",
+                )
+                self.extra_simulators.append(camera)
+                camera.start()
+                extra.append(camera.url)
+        say(f"phase 3: mixed fleet, {len(self.simulator.urls)} H.264 + {MIXED_KINDS}")
+        ids = self.create_cameras(self.simulator.urls + extra)
+        mixed = self.record_with_vms(ids, timecodes=False)
+        mixed["kinds"] = {"h264": len(self.simulator.urls), **MIXED_KINDS}
+        return mixed
 
     def create_cameras(self, urls: list[str]) -> list[int]:
+        """The benchmark's cameras for these URLs: those of an earlier phase are kept, new ones added."""
         from cameras.models import Camera
         from eldership.models import Eldership
 
-        Camera.objects.filter(eldership__code=ELDERSHIP_CODE).delete()
-        if others := Camera.objects.enabled().count():
+        if not Camera.objects.filter(eldership__code=ELDERSHIP_CODE, rtsp_url__in=urls).exists():
+            self.delete_cameras()  # left over from an interrupted run
+        if others := Camera.objects.enabled().exclude(eldership__code=ELDERSHIP_CODE).count():
             raise BenchError(
                 f"the database has {others} other enabled cameras, which the capture worker would record too; "
                 "point DATABASE_URL at a database of its own (the default is birzai_vms_bench)"
@@ -208,24 +240,34 @@ class Bench:
             code=ELDERSHIP_CODE,
             defaults={"name": "Benchmark", "centre_latitude": "56.200000", "centre_longitude": "24.750000"},
         )
-        cameras = [
-            Camera(eldership=eldership, name=f"Bench camera {k:02d}", rtsp_url=url) for k, url in enumerate(urls, 1)
+        known = dict(Camera.objects.filter(eldership=eldership).values_list("rtsp_url", "pk"))
+        new = [
+            Camera(eldership=eldership, name=f"Bench camera {k:02d}", rtsp_url=url)
+            for k, url in enumerate(urls, 1)
+            if url not in known
         ]
-        return [c.pk for c in Camera.objects.bulk_create(cameras)]
+        Camera.objects.bulk_create(new)
+        known = dict(Camera.objects.filter(eldership=eldership).values_list("rtsp_url", "pk"))
+        return [known[url] for url in urls]
 
     def delete_cameras(self) -> None:
+        """The benchmark's cameras and everything recorded of them (footage rows protect their camera)."""
         if not self.django_ready:
             return
+        from alarms.models import Alarm
         from cameras.models import Camera
+        from recordings.models import Gap, Segment
 
+        mine = {"camera__eldership__code": ELDERSHIP_CODE}
+        for model in (Segment, Gap, Alarm):
+            model.objects.filter(**mine).delete()
         Camera.objects.filter(eldership__code=ELDERSHIP_CODE).delete()
 
-    def record_with_vms(self, urls: list[str]) -> dict[str, object]:
+    def record_with_vms(self, ids: list[int], *, timecodes: bool = True) -> dict[str, object]:
         from cameras.choices import CameraState
         from cameras.models import CameraStatus
         from recordings.models import Gap, Segment
 
-        ids = self.create_cameras(urls)
         n = len(ids)
         say("phase 1: our recorder (capture worker + dispatcher)")
         worker = self.celery_worker("capture", ["-Q", "capture", "-P", "threads", "-c", "32"])
@@ -233,12 +275,16 @@ class Bench:
         dispatcher = self.celery_worker("dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s",
                                                        str(self.tmp / "beat")])  # fmt: skip
 
+        phase_start = datetime.now(UTC)
+
         def all_recording() -> bool:
             if not worker.is_running():
                 raise BenchError("the capture worker exited")
-            recording = CameraStatus.objects.filter(camera_id__in=ids, state=CameraState.RECORDING).count()
-            with_segment = Segment.objects.filter(camera_id__in=ids).values("camera_id").distinct().count()
-            return recording == n and with_segment == n
+            recording = CameraStatus.objects.filter(
+                camera_id__in=ids, state=CameraState.RECORDING, heartbeat_at__gte=phase_start
+            ).count()
+            fresh = Segment.objects.filter(camera_id__in=ids, end__gte=phase_start)
+            return recording == n and fresh.values("camera_id").distinct().count() == n
 
         began = time.monotonic()
         wait_for(all_recording, timeout=self.args.ready_timeout, what=f"all {n} cameras recording with a segment")
@@ -265,7 +311,7 @@ class Bench:
             mtime = (self.recordings / seg.path).stat().st_mtime
             if window.start <= mtime <= window.end:
                 latencies.append(seg.indexed_at.timestamp() - mtime)
-        closed = [p for p in self.recordings.rglob("*.ts") if window.start <= p.stat().st_mtime <= window.end]
+        closed = [p for p in self.recordings.rglob("*Z.*") if window.start <= p.stat().st_mtime <= window.end]
         unindexed = [p for p in closed if str(p.relative_to(self.recordings)) not in indexed]
 
         gaps = Gap.objects.filter(camera_id__in=ids, start__lt=end, end__gt=datetime.fromtimestamp(window.start, UTC))
@@ -308,7 +354,33 @@ class Bench:
             "hole_seconds": round(holes_s, 2),
             "gap_seconds_total": round(gap_rows_s + holes_s, 2),
             "dispatcher_cpu_percent_of_one_core": round(100 * window.cpu[dispatcher.pid] / window.seconds, 2),
+            **(self.timecode_errors(segments, window) if timecodes else {}),
             **machine_load(window, self.simulator_process.pid),
+        }
+
+    def timecode_errors(self, segments: list[Any], window: Window) -> dict[str, object]:
+        """Index start minus the capture time the simulator burned into each segment's first frame."""
+        import av
+
+        from simulator.timecode import read_timecode
+
+        errors_ms, unreadable = [], 0
+        for seg in segments:
+            if not window.start <= seg.start.timestamp() <= window.end:
+                continue
+            with av.open(str(self.recordings / seg.path)) as container:
+                frame = next(container.decode(video=0), None)
+                captured = read_timecode(frame.to_ndarray(format="gray")) if frame is not None else None
+            if captured is None:
+                unreadable += 1
+                continue
+            errors_ms.append(abs((seg.start - captured).total_seconds()) * 1000)
+        return {
+            "timecode_segments": len(errors_ms),
+            "timecode_unreadable": unreadable,
+            "timecode_start_error_p50_ms": _round(percentile(errors_ms, 50), 1),
+            "timecode_start_error_p95_ms": _round(percentile(errors_ms, 95), 1),
+            "timecode_start_error_max_ms": _round(max(errors_ms, default=None), 1),
         }
 
     def record_with_ffmpeg(self, urls: list[str]) -> dict[str, object]:
@@ -358,7 +430,7 @@ class Bench:
             **machine_load(window, self.simulator_process.pid),
         }
 
-    def report(self, ours: dict[str, object], bare: dict[str, object]) -> dict[str, object]:
+    def report(self, ours: dict[str, object], bare: dict[str, object], mixed: dict[str, object]) -> dict[str, object]:
         import av
 
         assert self.simulator is not None
@@ -378,7 +450,20 @@ class Bench:
             "rss_mb_per_camera": ours["rss_mb_per_camera"],
             "index_latency_p95_s": p95,
             "gap_seconds_total": ours["gap_seconds_total"],
+            "timecode_start_error_p50_ms": ours["timecode_start_error_p50_ms"],
+            "timecode_start_error_p95_ms": ours["timecode_start_error_p95_ms"],
+            "mixed_fleet_cpu_percent_per_camera": mixed["cpu_percent_of_one_core_per_camera"],
             "goals": {
+                "timecode_start_error_p50_ms": {
+                    "goal": "<= 50",
+                    "met": ours["timecode_start_error_p50_ms"] is not None
+                    and float(ours["timecode_start_error_p50_ms"]) <= 50,
+                },
+                "timecode_start_error_p95_ms": {
+                    "goal": "<= 100",
+                    "met": ours["timecode_start_error_p95_ms"] is not None
+                    and float(ours["timecode_start_error_p95_ms"]) <= 100,
+                },
                 "index_latency_p95_s": {"goal": "<= 2", "met": p95 is not None and float(p95) <= 2.0},
                 "gap_seconds_total": {"goal": "== 0", "met": ours["gap_seconds_total"] == 0},
                 "rss_mb_per_camera": {"goal": "<= 40", "met": float(ours["rss_mb_per_camera"]) <= 40},
@@ -391,6 +476,7 @@ class Bench:
             "design": DESIGN,
             "recorder": ours,
             "bare_ffmpeg": bare,
+            "mixed_fleet": mixed,
             "stream": {
                 "codec": "h264",
                 "width": sim.width,
@@ -461,6 +547,11 @@ def summary(r: dict[str, Any]) -> str:
             f"(p95 <= 2: {mark('index_latency_p95_s')})",
             f"gaps                       {r['gap_seconds_total']} s (rows {ours['gap_rows_seconds']}, holes "
             f"{ours['hole_seconds']})   (== 0: {mark('gap_seconds_total')})",
+            f"segment start vs timecode  p50 {r['timecode_start_error_p50_ms']} ms, p95 "
+            f"{r['timecode_start_error_p95_ms']} ms over {ours['timecode_segments']} segments   "
+            f"(<= 50 / 100: {mark('timecode_start_error_p50_ms')} / {mark('timecode_start_error_p95_ms')})",
+            f"mixed fleet {r['mixed_fleet']['kinds']}: CPU % of one core per camera "
+            f"{r['mixed_fleet_cpu_percent_per_camera']} (H.264 only: {r['cpu_percent_of_one_core_per_camera']})",
             *(
                 [
                     f"NOTE: other processes kept the machine busy (unmeasured CPU {busy[0]} % / {busy[1]} % of one "
