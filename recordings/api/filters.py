@@ -3,16 +3,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from birzai_vms.params import InstantFilter, StrictModelChoiceFilter
 from cameras.models import Camera
 from recordings.models import Gap, Segment
 
 
 class TimeRangeFilter(django_filters.FilterSet):
-    camera = django_filters.ModelChoiceFilter(queryset=Camera.objects.all(), required=True)
-    start = django_filters.IsoDateTimeFilter(
+    camera = StrictModelChoiceFilter(queryset=Camera.objects.all(), required=True)
+    start = InstantFilter(
         method="filter_noop", help_text=_("Instants at or after this (ISO 8601; without an offset: Vilnius time).")
     )
-    end = django_filters.IsoDateTimeFilter(method="filter_noop", help_text=_("Instants before this (ISO 8601)."))
+    end = InstantFilter(method="filter_noop", help_text=_("Instants before this (ISO 8601)."))
 
     def __init__(self, *args: object, request: object = None, **kwargs: object) -> None:
         super().__init__(*args, request=request, **kwargs)
