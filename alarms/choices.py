@@ -17,3 +17,4 @@ class AlarmKind(models.TextChoices):
     SEGMENT_MISSING = "segment_missing", _("Segment files missing")
     FILE_QUARANTINED = "file_quarantined", _("Unreadable file quarantined")
     INTEGRITY = "integrity", _("Footage altered")
+    UNKNOWN_FILES = "unknown_files", _("Files of an unknown camera")

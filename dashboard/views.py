@@ -69,6 +69,12 @@ def not_visible(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest) -> Any:
+    """The cameras in service this user may see: what overview, map and live views list."""
+    return Camera.objects.visible_to(request.user).in_service().with_status()
+
+
+def _playable(request: HttpRequest) -> Any:
+    """Also decommissioned cameras: their footage plays until retention removes it."""
     return Camera.objects.visible_to(request.user).with_status()
 
 
@@ -117,10 +123,11 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboard/live.html", {"cameras": [camera], "single": True, "strings": js_strings()})
 
 
-def _selected_cameras(request: HttpRequest, limit: int) -> tuple[list[Camera], Eldership | None, str, int]:
-    """Cameras named by ?cameras=1,2 (or ?eldership=<id>), visible to the user, at most `limit`; with the
-    message and HTTP status to answer when the request cannot be served."""
-    visible = _visible(request)
+def _selected_cameras(
+    request: HttpRequest, limit: int, visible: Any
+) -> tuple[list[Camera], Eldership | None, str, int]:
+    """Cameras named by ?cameras=1,2 (or ?eldership=<id>) among `visible`, at most `limit` (unnamed: the
+    first cameras in service); with the message and HTTP status to answer when the request cannot be served."""
     eldership = None
     if code := request.GET.get("eldership"):
         eldership = Eldership.objects.filter(pk=code).first() if params.is_id(code) else None
@@ -138,12 +145,12 @@ def _selected_cameras(request: HttpRequest, limit: int) -> tuple[list[Camera], E
         if len(chosen) != len(ids):
             return [], eldership, _("This camera does not exist or you may not see it."), 404
         return [chosen[pk] for pk in ids], eldership, "", 200
-    return list(visible[:limit]), eldership, "", 200
+    return list(visible.in_service()[:limit]), eldership, "", 200
 
 
 @staff_page
 def live_grid(request: HttpRequest) -> HttpResponse:
-    cameras, eldership, error, status = _selected_cameras(request, limit=9)
+    cameras, eldership, error, status = _selected_cameras(request, limit=9, visible=_visible(request))
     for camera in cameras:
         note_viewing(request, camera, "live")
     context = {
@@ -210,7 +217,7 @@ def _playback_context(request: HttpRequest, cameras: list[Camera]) -> dict[str, 
 
 @staff_page
 def playback(request: HttpRequest, pk: int) -> HttpResponse:
-    camera = _visible(request).filter(pk=pk).first()
+    camera = _playable(request).filter(pk=pk).first()
     if camera is None:
         return not_visible(request)
     context = _playback_context(request, [camera])
@@ -220,7 +227,7 @@ def playback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_page
 def sync_playback(request: HttpRequest) -> HttpResponse:
-    cameras, eldership, error, status = _selected_cameras(request, limit=MAX_SYNC)
+    cameras, eldership, error, status = _selected_cameras(request, limit=MAX_SYNC, visible=_playable(request))
     if not error and len({c.eldership_id for c in cameras}) > 1:
         error, status = _("Synchronised playback shows cameras of one eldership."), 400
     context = _playback_context(request, [] if error else cameras)
