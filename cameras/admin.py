@@ -84,7 +84,7 @@ class CameraAdmin(admin.ModelAdmin):
             level = messages.SUCCESS if result.ok else messages.ERROR
             self.message_user(request, f"{camera.name}: {result}", level)
 
-    @admin.action(description=_("Decommission (stop recording, keep the footage)"))
+    @admin.action(description=_("Decommission (stop recording, keep the footage)"), permissions=["change"])
     def decommission(self, request: HttpRequest, queryset: QuerySet[Camera]) -> TemplateResponse | None:
         form = DecommissionForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():

@@ -180,8 +180,8 @@ def _unknown_entries() -> list[tuple[Path, str]]:
     known = {str(pk) for pk in Camera.objects.values_list("pk", flat=True)}
     unknown = []
     for entry in entries:
-        if entry.resolve() == settings.QUARANTINE_ROOT.resolve():
-            continue
+        if entry.resolve() == settings.QUARANTINE_ROOT.resolve() or entry.name == "lost+found":
+            continue  # the quarantine itself, and the file system's own folder when the root is a mount
         if not entry.is_dir():
             unknown.append((entry, "a file outside every camera folder"))
         elif not (entry.name.isascii() and entry.name.isdigit()):

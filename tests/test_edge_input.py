@@ -169,6 +169,7 @@ def test_every_route_is_known_to_take_or_not_take_times_and_ids():
 
 def test_every_time_or_id_parameter_of_the_api_schema_is_tested():
     schema = SchemaGenerator().get_schema(request=None, public=True)
+    checked = 0
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             match = resolve(path.replace("{id}", "1"))
@@ -179,6 +180,8 @@ def test_every_time_or_id_parameter_of_the_api_schema_is_tested():
                 kind = parameter["schema"].get("format") or parameter["schema"].get("type")
                 if kind in {"date-time", "date", "integer", "number"}:
                     assert parameter["name"] in PARAMETERS.get(key, {}), (method, path, parameter["name"])
+                    checked += 1
+    assert checked >= 12  # camera, start and end of four range APIs at least: the schema was read
 
 
 @pytest.mark.parametrize("key", sorted(PARAMETERS))
@@ -233,3 +236,12 @@ def test_the_time_api_edges_are_refused_with_the_range_in_the_message(world, adm
     )
     assert response.status_code == 400
     assert "1970-01-01" in response.json()["start"][0]
+
+
+@pytest.mark.parametrize("key", sorted(k for k, p in PARAMETERS.items() if {ID, IDS, SEQUENCE} & set(p.values())))
+def test_an_id_beyond_the_database_integer_range_is_no_server_error(key, world, admin):
+    url = url_of(key, world)
+    for name, kind in PARAMETERS[key].items():
+        if kind in {ID, IDS, SEQUENCE}:
+            response = admin.get(url, query(key, world, **{name: "999999999999999999"}))
+            assert response.status_code < 500, (name, response.status_code)

@@ -1,5 +1,7 @@
 """Filters of the recording index API: one camera, a time range."""
 
+from datetime import datetime
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class TimeRangeFilter(django_filters.FilterSet):
         # Only cameras the user may see can be named; others read as "not a valid choice".
         self.filters["camera"].queryset = Camera.objects.visible_to(getattr(request, "user", None))
 
-    def filter_noop(self, queryset: object, name: str, value: object) -> object:
+    def filter_noop(self, queryset: object, name: str, value: datetime) -> object:
         return queryset  # applied together in filter_queryset
 
     def filter_queryset(self, queryset: object) -> object:
