@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from birzai_vms.params import InstantFormField, StrictFormModelChoiceField
+from birzai_vms.fields import InstantFormField, StrictFormModelChoiceField
 from cameras.models import Camera
 
 from .choices import AuditAction

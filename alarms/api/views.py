@@ -6,7 +6,7 @@ from rest_framework import viewsets
 
 from accounts.permissions import BrowsesCameras
 from alarms.models import Alarm
-from birzai_vms.params import StrictModelChoiceFilter
+from birzai_vms.fields import StrictModelChoiceFilter
 from cameras.models import Camera
 
 from .serializers import AlarmSerializer

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from rest_framework import viewsets
 
 from accounts.permissions import ModelViewPermission
-from birzai_vms.params import StrictModelChoiceFilter
+from birzai_vms.fields import StrictModelChoiceFilter
 from cameras.models import Camera
 from eldership.models import Eldership
 

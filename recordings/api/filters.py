@@ -5,7 +5,7 @@ from datetime import datetime
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from birzai_vms.params import InstantFilter, StrictModelChoiceFilter
+from birzai_vms.fields import InstantFilter, StrictModelChoiceFilter
 from cameras.models import Camera
 from recordings.models import Gap, Segment
 

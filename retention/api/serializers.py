@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from birzai_vms.params import InstantSerializerField, StrictPrimaryKeyRelatedField
+from birzai_vms.fields import InstantSerializerField, StrictPrimaryKeyRelatedField
 from cameras.models import Camera
 from retention.models import DeletedRange, Hold
 

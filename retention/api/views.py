@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import BrowsesCameras
-from birzai_vms.params import IdFilter
+from birzai_vms.fields import IdFilter
 from cameras.models import Camera
 from recordings.api.filters import TimeRangeFilter
 from retention import services, storage

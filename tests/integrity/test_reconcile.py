@@ -131,3 +131,19 @@ def test_files_of_an_unknown_camera_are_reported_and_quarantined(segments, setti
     # A decommissioned camera's folder is its own: reconciled like any other, nothing moved.
     assert all(storage.absolute(s.path).exists() for s in retired_rows)
     assert not storage.absolute(str(gone_pk)).exists() and not storage.absolute("senas-diskas").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["99991231T235959.999999Z.ts", "00010101T000000.000000Z.ts", "20261301T000000.000000Z.ts"]
+)
+def test_a_file_named_for_an_impossible_time_is_quarantined_not_a_crash(segments, name):
+    camera = CameraFactory()
+    segments(camera, START, 1)
+    odd = storage.absolute(f"{camera.pk}/2026/11/26/08/{name}")
+    odd.write_bytes(b"\x47" * 188)
+    age(odd)
+
+    report = reconcile(camera_ids=[camera.pk])
+
+    assert report.quarantined == [str(odd.relative_to(storage.absolute("")))]
+    assert QuarantinedFile.objects.get().reason == "not a segment file name"
