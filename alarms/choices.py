@@ -18,3 +18,4 @@ class AlarmKind(models.TextChoices):
     FILE_QUARANTINED = "file_quarantined", _("Unreadable file quarantined")
     INTEGRITY = "integrity", _("Footage altered")
     STREAM_CLOCK = "stream_clock", _("Camera's stream clock does not keep time")
+    UNKNOWN_FILES = "unknown_files", _("Files of an unknown camera")

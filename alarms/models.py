@@ -11,7 +11,7 @@ class Alarm(models.Model):
     """One occurrence of a condition of one kind, system-wide or of one camera."""
 
     kind = models.CharField(_("kind"), max_length=40, choices=AlarmKind.choices)
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, null=True, blank=True, related_name="alarms")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, null=True, blank=True, related_name="alarms")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     message = models.TextField(_("message"))
     started_at = models.DateTimeField(_("started"))

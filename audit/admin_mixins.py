@@ -1,5 +1,6 @@
 """The admin mixin that audits every configuration change: who, what, before and after, secrets masked."""
 
+import copy
 import hashlib
 from typing import Any
 
@@ -81,7 +82,8 @@ class AuditedAdminMixin:
         record(action=action, request=request, camera=_camera_of(obj), target=_target(obj), details=details)
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        before, camera, target = snapshot(obj), _camera_of(obj), _target(obj)
+        # A copy: deleting a camera clears the pk of the very instance the entry must name.
+        before, camera, target = snapshot(obj), copy.copy(_camera_of(obj)), _target(obj)
         super().delete_model(request, obj)
         details = {"model": obj._meta.label, "pk": before.get("id"), "before": before}
         record(action=AuditAction.CONFIG_DELETED, request=request, camera=camera, target=target, details=details)

@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     CONFIG_CREATED = "config_created", _("Configuration added")
     CONFIG_CHANGED = "config_changed", _("Configuration changed")
     CONFIG_DELETED = "config_deleted", _("Configuration deleted")
+    CAMERA_DECOMMISSIONED = "camera_decommissioned", _("Camera decommissioned")
     ROLE_CHANGED = "role_changed", _("Role changed")
     REQUEST_SUBMITTED = "request_submitted", _("Request submitted")
     REQUEST_DECIDED = "request_decided", _("Request decided")

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from birzai_vms.fields import InstantFormField, StrictFormModelChoiceField
 from cameras.models import Camera
 
 from .choices import AuditAction
@@ -15,15 +16,15 @@ VILNIUS = ZoneInfo("Europe/Vilnius")
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.ModelChoiceField(
+    user = StrictFormModelChoiceField(
         queryset=get_user_model().objects.order_by("username"), required=False, label=_("Person")
     )
-    camera = forms.ModelChoiceField(queryset=Camera.objects.none(), required=False, label=_("Camera"))
+    camera = StrictFormModelChoiceField(queryset=Camera.objects.none(), required=False, label=_("Camera"))
     action = forms.ChoiceField(choices=[("", "—"), *AuditAction.choices], required=False, label=_("Action"))
-    start = forms.DateTimeField(
+    start = InstantFormField(
         required=False, label=_("From (Vilnius time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    end = forms.DateTimeField(
+    end = InstantFormField(
         required=False, label=_("Until (Vilnius time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 

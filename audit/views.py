@@ -47,13 +47,18 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_export": request.user.has_perm("audit.export_auditentry"),
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
 @login_required
 @permission_required("audit.export_auditentry", raise_exception=True)
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, entries = _filtered(request)
+    if form.is_bound and not form.is_valid():
+        # An export of nothing would look like an empty log: say what is wrong instead.
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     record(
         action=AuditAction.AUDIT_EXPORT,
         request=request,

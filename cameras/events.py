@@ -159,7 +159,8 @@ class _Sender:
 
         try:
             now = timezone.now()
-            return [status_payload(camera, now) for camera in Camera.objects.with_status().filter(pk__in=camera_ids)]
+            cameras = Camera.objects.in_service().with_status().filter(pk__in=camera_ids)
+            return [status_payload(camera, now) for camera in cameras]
         except DatabaseError:
             connection.close()  # reconnect next time; these events are lost, the next status brings it all
             raise

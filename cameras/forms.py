@@ -36,3 +36,19 @@ class CameraAdminForm(forms.ModelForm):
         if cleaned.get("rtsp_password") and not cleaned.get("rtsp_username"):
             self.add_error("rtsp_username", _("A password needs a user name."))
         return cleaned
+
+
+class DecommissionForm(forms.Form):
+    """The reason asked for before cameras are decommissioned (it goes into the audit log)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("For example: the pole was removed; replaced by camera X. Kept in the audit log."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Decommissioning a camera needs a reason."))
+        return reason

@@ -87,6 +87,10 @@ class Camera(models.Model):
     legal_basis = models.CharField(
         _("legal basis"), max_length=255, default=_("GDPR Art. 6(1)(e): a task carried out in the public interest")
     )
+    # A camera taken out of service is decommissioned, not deleted: its footage and the records that
+    # account for it (gaps, digests, deletions, holds) stay and play until retention removes them.
+    decommissioned_at = models.DateTimeField(_("decommissioned"), null=True, blank=True, editable=False)
+    decommission_reason = models.TextField(_("reason for decommissioning"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -100,10 +104,26 @@ class Camera(models.Model):
             models.CheckConstraint(
                 condition=models.Q(retention_days__gte=settings.MIN_RETENTION_DAYS), name="camera_retention_min_30_days"
             ),
+            # Every part of the recorder that looks at `enabled` alone stops a decommissioned camera too.
+            models.CheckConstraint(
+                condition=models.Q(decommissioned_at__isnull=True) | models.Q(enabled=False),
+                name="camera_decommissioned_not_enabled",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_decommissioned(self) -> bool:
+        return self.decommissioned_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.decommissioned_at is not None and self.enabled:
+            raise ValidationError(
+                {"enabled": _("A decommissioned camera is not recorded again; add a new camera instead.")}
+            )
 
     def connection_url(self) -> str:
         """The URL with credentials, for the recorder only: never log or show it."""
@@ -201,6 +221,8 @@ class CameraStatus(models.Model):
     def effective_state(self, now: datetime | None = None) -> tuple[str, str]:
         """State and reason as a person should read them: a silent recorder is not 'recording'."""
         now = now or timezone.now()
+        if self.camera.decommissioned_at is not None:
+            return CameraState.DISABLED, str(_("Decommissioned"))
         if not self.camera.enabled:
             return CameraState.DISABLED, ""
         stale = self.heartbeat_at is None or now - self.heartbeat_at > timedelta(seconds=settings.STATUS_STALE_SECONDS)

@@ -7,6 +7,17 @@ class CameraQuerySet(models.QuerySet):
     def enabled(self) -> "CameraQuerySet":
         return self.filter(enabled=True)
 
+    def in_service(self) -> "CameraQuerySet":
+        """Not decommissioned: the cameras dashboards, status events and live views show."""
+        return self.filter(decommissioned_at__isnull=True)
+
+    def recordable(self) -> "CameraQuerySet":
+        """The cameras a recorder should be running for: enabled and in service (the one decision)."""
+        return self.enabled().in_service()
+
+    def decommissioned(self) -> "CameraQuerySet":
+        return self.filter(decommissioned_at__isnull=False)
+
     def in_eldership(self, eldership: object) -> "CameraQuerySet":
         return self.filter(eldership=eldership)
 

@@ -1,10 +1,17 @@
-"""Workflows on cameras: probing a stream before it is recorded."""
+"""Workflows on cameras: probing a stream before it is recorded, decommissioning, what blocks a deletion."""
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import av
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Camera
 
@@ -67,3 +74,54 @@ def _fps(pts: list[int], video: av.video.stream.VideoStream) -> float | None:
             return (len(ordered) - 1) / span
     rate = video.average_rate or video.guessed_rate
     return float(rate) if rate else None
+
+
+def decommission_camera(
+    *, camera_id: int, reason: str, request: HttpRequest | None = None, user: Any = None, now: datetime | None = None
+) -> Camera:
+    """Take a camera out of service for good: recording stops, it leaves the dashboards and the status
+    stream, and its footage and every record of it stay (playable by those allowed) until retention
+    removes them like any other footage. Audited with the reason."""
+    from alarms.models import Alarm
+    from audit.choices import AuditAction
+    from audit.services import record
+
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Decommissioning a camera needs a reason."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().get(pk=camera_id)
+        if camera.decommissioned_at is not None:
+            raise ValidationError(_("%(name)s is already decommissioned.") % {"name": camera.name})
+        camera.enabled = False  # the recorder's keeper stops a camera that is not enabled within seconds
+        camera.decommissioned_at = now
+        camera.decommission_reason = reason
+        camera.save(update_fields=["enabled", "decommissioned_at", "decommission_reason", "updated_at"])
+        # Conditions of a camera no one records any more (unreachable, short of retention) are over.
+        Alarm.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=now, updated_at=now)
+        record(
+            action=AuditAction.CAMERA_DECOMMISSIONED,
+            request=request,
+            user=user,
+            camera=camera,
+            target=f"camera {camera.pk}",
+            details={"name": camera.name, "reason": reason, "at": now.isoformat()},
+        )
+    return camera
+
+
+def deletion_blockers(camera_id: int) -> dict[str, int]:
+    """What still accounts for the camera's footage, by kind, with counts. While anything remains the
+    camera cannot be deleted (the foreign keys protect it); decommissioning is the way out of service."""
+    from alarms.models import Alarm
+    from integrity.models import DailyDigest, DeletionRecord
+    from recordings.models import Gap, Segment
+    from retention.models import DeletedRange, Hold
+
+    counts = {
+        str(model._meta.verbose_name_plural): model.objects.filter(camera_id=camera_id).count()
+        for model in (Segment, Gap, DailyDigest, DeletionRecord, DeletedRange, Alarm)
+    }
+    counts[str(Hold._meta.verbose_name_plural)] = Hold.objects.filter(cameras=camera_id).count()
+    return {kind: count for kind, count in counts.items() if count}

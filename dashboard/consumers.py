@@ -71,9 +71,11 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
     def _query_visible_ids(self) -> frozenset[int]:
         # The user is read again: a deactivated account stops receiving events.
         user = get_user_model().objects.filter(pk=self.user_id).first()
-        return frozenset(Camera.objects.visible_to(user).values_list("pk", flat=True)) if user else frozenset()
+        if user is None:
+            return frozenset()
+        return frozenset(Camera.objects.visible_to(user).in_service().values_list("pk", flat=True))
 
     @database_sync_to_async
     def _all_statuses(self) -> list[dict[str, Any]]:
         user = get_user_model().objects.get(pk=self.user_id)
-        return [status_payload(camera) for camera in Camera.objects.visible_to(user).with_status()]
+        return [status_payload(camera) for camera in Camera.objects.visible_to(user).in_service().with_status()]

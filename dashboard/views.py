@@ -1,7 +1,7 @@
 """Dashboard pages: overview, map, live view, playback and synchronised playback. Thin views only."""
 
 import functools
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.services import browses_cameras
+from birzai_vms import params
 from cameras.choices import CameraState
 from cameras.events import status_payload
 from cameras.models import Camera
@@ -73,6 +74,12 @@ def not_visible(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest) -> Any:
+    """The cameras in service this user may see: what overview, map and live views list."""
+    return Camera.objects.visible_to(request.user).in_service().with_status()
+
+
+def _playable(request: HttpRequest) -> Any:
+    """Also decommissioned cameras: their footage plays until retention removes it."""
     return Camera.objects.visible_to(request.user).with_status()
 
 
@@ -120,31 +127,34 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboard/live.html", {"cameras": [camera], "single": True, "strings": js_strings()})
 
 
-def _selected_cameras(request: HttpRequest, limit: int) -> tuple[list[Camera], Eldership | None, str]:
-    """Cameras named by ?cameras=1,2 (or ?eldership=<id>), visible to the user, at most `limit`."""
-    visible = _visible(request)
+def _selected_cameras(
+    request: HttpRequest, limit: int, visible: Any
+) -> tuple[list[Camera], Eldership | None, str, int]:
+    """Cameras named by ?cameras=1,2 (or ?eldership=<id>) among `visible`, at most `limit` (unnamed: the
+    first cameras in service); with the message and HTTP status to answer when the request cannot be served."""
     eldership = None
     if code := request.GET.get("eldership"):
-        eldership = Eldership.objects.filter(pk=code).first() if code.isdigit() else None
+        eldership = Eldership.objects.filter(pk=code).first() if params.is_id(code) else None
         if eldership is None:
-            return [], None, _("There is no such eldership.")
+            return [], None, _("There is no such eldership."), 400
         visible = visible.in_eldership(eldership)
-    ids = [part for part in request.GET.get("cameras", "").split(",") if part.strip()]
+    try:
+        ids = params.parse_id_list(request.GET.get("cameras", ""))
+    except ValueError as exc:
+        return [], eldership, str(exc), 400
     if ids:
-        if not all(part.strip().isdigit() for part in ids):
-            return [], eldership, _("Camera numbers must be whole numbers.")
-        if len(set(ids)) > limit:
-            return [], eldership, _("Choose at most %(limit)s cameras.") % {"limit": limit}
-        chosen = {c.pk: c for c in visible.filter(pk__in=[int(p) for p in ids])}
-        if len(chosen) != len(set(ids)):
-            return [], eldership, _("This camera does not exist or you may not see it.")
-        return [chosen[int(p)] for p in dict.fromkeys(ids)][:limit], eldership, ""
-    return list(visible[:limit]), eldership, ""
+        if len(ids) > limit:
+            return [], eldership, _("Choose at most %(limit)s cameras.") % {"limit": limit}, 400
+        chosen = {c.pk: c for c in visible.filter(pk__in=ids)}
+        if len(chosen) != len(ids):
+            return [], eldership, _("This camera does not exist or you may not see it."), 404
+        return [chosen[pk] for pk in ids], eldership, "", 200
+    return list(visible.in_service()[:limit]), eldership, "", 200
 
 
 @staff_page
 def live_grid(request: HttpRequest) -> HttpResponse:
-    cameras, eldership, error = _selected_cameras(request, limit=9)
+    cameras, eldership, error, status = _selected_cameras(request, limit=9, visible=_visible(request))
     context = {
         "cameras": cameras,
         "eldership": eldership,
@@ -152,7 +162,7 @@ def live_grid(request: HttpRequest) -> HttpResponse:
         "elderships": Eldership.objects.filter(cameras__in=_visible(request)).distinct(),
         "strings": js_strings(),
     }
-    return render(request, "dashboard/live.html", context)
+    return render(request, "dashboard/live.html", context, status=status)
 
 
 def _target(request: HttpRequest) -> tuple[date, datetime | None, dict[str, Any]]:
@@ -189,8 +199,8 @@ def _playback_context(request: HttpRequest, cameras: list[Camera]) -> dict[str, 
     return {
         "cameras": cameras,
         "day": day,
-        "previous_day": day - timedelta(days=1),
-        "next_day": day + timedelta(days=1),
+        "previous_day": localtime.neighbour_day(day, -1),
+        "next_day": localtime.neighbour_day(day, 1),
         "time_value": request.GET.get("time", ""),
         "error": problem.get("error", ""),
         "ambiguous_choices": [("0", "EEST (UTC+3)"), ("1", "EET (UTC+2)")] if ambiguous else [],
@@ -202,25 +212,28 @@ def _playback_context(request: HttpRequest, cameras: list[Camera]) -> dict[str, 
         },
         "speeds": SPEEDS,
         "strings": js_strings(),
+        # A date or time that cannot be read is a bad request; an ambiguous one is a question to answer.
+        "status": 400 if problem and not ambiguous else 200,
     }
 
 
 @staff_page
 def playback(request: HttpRequest, pk: int) -> HttpResponse:
-    camera = _visible(request).filter(pk=pk).first()
+    camera = _playable(request).filter(pk=pk).first()
     if camera is None:
         return not_visible(request)
     context = _playback_context(request, [camera])
     context["camera"] = camera
-    return render(request, "dashboard/playback.html", context)
+    return render(request, "dashboard/playback.html", context, status=context.pop("status"))
 
 
 @staff_page
 def sync_playback(request: HttpRequest) -> HttpResponse:
-    cameras, eldership, error = _selected_cameras(request, limit=MAX_SYNC)
+    cameras, eldership, error, status = _selected_cameras(request, limit=MAX_SYNC, visible=_playable(request))
     if not error and len({c.eldership_id for c in cameras}) > 1:
-        error = _("Synchronised playback shows cameras of one eldership.")
+        error, status = _("Synchronised playback shows cameras of one eldership."), 400
     context = _playback_context(request, [] if error else cameras)
+    status = status if error else context.pop("status")
     context.update(
         {
             "error": error or context["error"],
@@ -230,4 +243,4 @@ def sync_playback(request: HttpRequest) -> HttpResponse:
             "chosen_ids": [c.pk for c in cameras],
         }
     )
-    return render(request, "dashboard/sync.html", context)
+    return render(request, "dashboard/sync.html", context, status=status)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class DailyDigest(models.Model):
     """A camera's segments of one UTC day, in order, chained by SHA-256 and signed when the day is over."""
 
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="daily_digests")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="daily_digests")
     day = models.DateField(_("day (UTC)"))
     # [[path relative to RECORDINGS_ROOT, sha256], ...] in start order: names what verify reports.
     entries = models.JSONField(_("entries"))
@@ -31,7 +31,7 @@ class DeletionRecord(models.Model):
     """Segments deleted lawfully (retention or storage pressure), chained and signed so that their
     absence does not read as tampering."""
 
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="deletion_records")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="deletion_records")
     day = models.DateField(_("day (UTC)"))
     entries = models.JSONField(_("entries"))
     reason = models.CharField(_("reason"), max_length=20)

@@ -5,9 +5,13 @@
   folder with its reason, a row and an alarm;
 - a file whose time lies in a range already deleted by retention is the remainder of a deletion cut
   short by a crash (rows are deleted before files), and is deleted now;
-- a row whose file is gone is marked missing and raises an alarm; the row stays.
+- a row whose file is gone is marked missing and raises an alarm; the row stays;
+- every other folder or file under the recordings root (a folder named for no camera, or for a camera
+  whose row no longer exists) is footage nobody accounts for: its files are moved to the quarantine
+  with the reason, reported, and raise an alarm, instead of lying where no one looks.
 """
 
+import contextlib
 import logging
 import os
 import shutil
@@ -39,15 +43,16 @@ class ReconcileReport:
     quarantined: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     finished_deletions: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # files of no known camera (also in `quarantined`)
 
     def summary(self) -> str:
         return (
             f"{len(self.indexed)} indexed, {len(self.quarantined)} quarantined, {len(self.missing)} marked missing, "
-            f"{len(self.finished_deletions)} deletions finished"
+            f"{len(self.finished_deletions)} deletions finished, {len(self.unknown)} of an unknown camera"
         )
 
 
-def _quarantine(camera_id: int, path: Path, reason: str, report: ReconcileReport) -> None:
+def _quarantine(camera_id: int | None, path: Path, reason: str, report: ReconcileReport) -> None:
     rel = str(path.relative_to(settings.RECORDINGS_ROOT))
     dest = settings.QUARANTINE_ROOT / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +64,8 @@ def _quarantine(camera_id: int, path: Path, reason: str, report: ReconcileReport
     )
     report.quarantined.append(rel)
     log.warning("quarantined %s: %s", rel, reason)
+    if camera_id is None:
+        return  # one alarm for the whole unknown folder, raised by its caller
     raise_alarm(
         kind=AlarmKind.FILE_QUARANTINED,
         camera_id=camera_id,
@@ -163,14 +170,71 @@ def _reconcile_file(camera_id: int, path: Path, rel: str, report: ReconcileRepor
     report.indexed.append(rel)
 
 
+def _unknown_entries() -> list[tuple[Path, str]]:
+    """Everything directly under the recordings root that is no camera's folder, with the reason."""
+    root = settings.RECORDINGS_ROOT
+    if not root.is_dir():
+        return []
+    entries = sorted(root.iterdir())
+    # Read after listing: a camera added meanwhile has its row before its recorder makes its folder.
+    known = {str(pk) for pk in Camera.objects.values_list("pk", flat=True)}
+    unknown = []
+    for entry in entries:
+        if entry.resolve() == settings.QUARANTINE_ROOT.resolve() or entry.name == "lost+found":
+            continue  # the quarantine itself, and the file system's own folder when the root is a mount
+        if not entry.is_dir():
+            unknown.append((entry, "a file outside every camera folder"))
+        elif not (entry.name.isascii() and entry.name.isdigit()):
+            unknown.append((entry, f"folder {entry.name!r} is named for no camera"))
+        elif entry.name not in known:
+            unknown.append((entry, f"camera {entry.name} does not exist (its row was deleted)"))
+    return unknown
+
+
+def reconcile_unknown(report: ReconcileReport) -> None:
+    """Quarantine the settled files of every folder that belongs to no camera, and raise one alarm."""
+    settle_before = time.time() - settings.RECONCILE_SETTLE_SECONDS
+    found: dict[str, int] = {}
+    for entry, reason in _unknown_entries():
+        files = [entry] if not entry.is_dir() else sorted(p for p in entry.rglob("*") if p.is_file())
+        for path in files:
+            try:
+                if path.stat().st_mtime > settle_before:
+                    continue
+            except FileNotFoundError:
+                continue
+            rel = str(path.relative_to(settings.RECORDINGS_ROOT))
+            _quarantine(None, path, f"unknown camera: {reason}", report)
+            report.unknown.append(rel)
+            found[entry.name] = found.get(entry.name, 0) + 1
+        if entry.is_dir():
+            # Folders left empty go too; the reconciler would otherwise list them forever.
+            for folder in sorted((p for p in entry.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            with contextlib.suppress(OSError):
+                entry.rmdir()
+    if found:
+        where = ", ".join(f"{name} ({count})" for name, count in sorted(found.items()))
+        raise_alarm(
+            kind=AlarmKind.UNKNOWN_FILES,
+            camera_id=None,
+            severity=Severity.CRITICAL,
+            message=f"{sum(found.values())} file(s) of no known camera were quarantined, from: {where}",
+        )
+
+
 def reconcile(*, camera_ids: list[int] | None = None) -> ReconcileReport:
-    """Reconcile the cameras' folders of this node with the index."""
+    """Reconcile this node's recordings folder with the index: every camera's folder (decommissioned
+    ones too) and, on a full run, every folder that belongs to no camera."""
     report = ReconcileReport()
     cameras = Camera.objects.all()
     if camera_ids:
         cameras = cameras.filter(pk__in=camera_ids)
     for camera_id in cameras.order_by("pk").values_list("pk", flat=True):
         reconcile_camera(camera_id, report)
+    if not camera_ids:
+        reconcile_unknown(report)
     if report.indexed or report.quarantined or report.missing or report.finished_deletions:
         log.info("reconciled: %s", report.summary())
     return report

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from birzai_vms import params
+
 VILNIUS = ZoneInfo("Europe/Vilnius")
 
 
@@ -33,9 +35,12 @@ def parse_date(value: str | None) -> date:
     if not value:
         raise LocalTimeError(_("Enter a date."))
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise LocalTimeError(_("“%(value)s” is not a date; use YYYY-MM-DD.") % {"value": value[:40]}) from exc
+    if not params.day_within_bounds(day):
+        raise LocalTimeError(params.out_of_range_message())
+    return day
 
 
 def parse_time(value: str | None) -> time:
@@ -67,10 +72,20 @@ def to_utc(day: date, at: time, *, fold: int | None = None) -> datetime:
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC start and end of a Vilnius calendar day (23, 24 or 25 hours long)."""
+    """The UTC start and end of a Vilnius calendar day (23, 24 or 25 hours long); the day comes from
+    `parse_date`, within the bounds, so the next day exists."""
     start = datetime.combine(day, time(0), tzinfo=VILNIUS).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=VILNIUS).astimezone(UTC)
     return start, end
+
+
+def neighbour_day(day: date, days: int) -> date | None:
+    """The day `days` away, or None when it is outside the dates that can be asked for (day navigation)."""
+    try:
+        other = day + timedelta(days=days)
+    except OverflowError:
+        return None
+    return other if params.day_within_bounds(other) else None
 
 
 def local(instant: datetime) -> datetime:
@@ -87,4 +102,7 @@ def parse_instant(value: str | None) -> datetime:
         raise LocalTimeError(_("“%(value)s” is not an exact time.") % {"value": value[:40]}) from exc
     if parsed.tzinfo is None:
         raise LocalTimeError(_("An exact time needs its UTC offset."))
+    # Compared before converting: converting year 1 or 9999 across an offset overflows.
+    if not params.within_bounds(parsed):
+        raise LocalTimeError(params.out_of_range_message())
     return parsed.astimezone(UTC)

@@ -14,7 +14,7 @@ class Segment(models.Model):
 
     # No index of its own: the unique (camera, start) index serves every camera lookup, and PostgreSQL
     # preferred a bare camera index that made a day's timeline scan all of a camera's month (bench/retention.py).
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="segments", db_index=False)
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="segments", db_index=False)
     start = models.DateTimeField(_("start (UTC)"))
     end = models.DateTimeField(_("end (UTC)"))
     bytes = models.BigIntegerField(_("bytes"))
@@ -62,7 +62,7 @@ class Segment(models.Model):
 class Gap(models.Model):
     """A stretch of time in which a camera was not recorded, and why."""
 
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="gaps")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="gaps")
     start = models.DateTimeField(_("start (UTC)"))
     end = models.DateTimeField(_("end (UTC)"))
     cause = models.CharField(_("cause"), max_length=30, choices=GapCause.choices)

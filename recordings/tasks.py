@@ -33,7 +33,7 @@ def dispatch_recorders() -> int:
     # A recorder cut off from Redis cannot renew its lease but still reports through the database;
     # starting a second one for its camera would record it twice.
     alive_since = timezone.now() - timedelta(seconds=settings.CAPTURE_LEASE_SECONDS)
-    cameras = Camera.objects.enabled().exclude(status__heartbeat_at__gte=alive_since)
+    cameras = Camera.objects.recordable().exclude(status__heartbeat_at__gte=alive_since)
     try:
         for camera_id in cameras.values_list("pk", flat=True):
             if lease.holder_of(camera_id) is None and lease.claim_dispatch(camera_id):

@@ -60,7 +60,7 @@ class DeletedRange(models.Model):
 
     The timeline uses these to tell "recorded, then deleted by retention on <date>" from a gap."""
 
-    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="deleted_ranges")
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="deleted_ranges")
     start = models.DateTimeField(_("start (UTC)"))
     end = models.DateTimeField(_("end (UTC)"))
     segment_count = models.PositiveIntegerField(_("segments"))

@@ -6,12 +6,15 @@ from rest_framework import viewsets
 
 from accounts.permissions import BrowsesCameras
 from alarms.models import Alarm
+from birzai_vms.fields import StrictModelChoiceFilter
+from cameras.models import Camera
 
 from .serializers import AlarmSerializer
 
 
 class AlarmFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label="open")
+    camera = StrictModelChoiceFilter(queryset=Camera.objects.all())
 
     class Meta:
         model = Alarm

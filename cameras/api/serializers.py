@@ -40,6 +40,7 @@ class CameraSerializer(serializers.ModelSerializer):
             "retention_days",
             "purpose",
             "legal_basis",
+            "decommissioned_at",
             "status",
         ]
 

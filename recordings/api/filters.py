@@ -1,25 +1,28 @@
 """Filters of the recording index API: one camera, a time range."""
 
+from datetime import datetime
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from birzai_vms.fields import InstantFilter, StrictModelChoiceFilter
 from cameras.models import Camera
 from recordings.models import Gap, Segment
 
 
 class TimeRangeFilter(django_filters.FilterSet):
-    camera = django_filters.ModelChoiceFilter(queryset=Camera.objects.all(), required=True)
-    start = django_filters.IsoDateTimeFilter(
+    camera = StrictModelChoiceFilter(queryset=Camera.objects.all(), required=True)
+    start = InstantFilter(
         method="filter_noop", help_text=_("Instants at or after this (ISO 8601; without an offset: Vilnius time).")
     )
-    end = django_filters.IsoDateTimeFilter(method="filter_noop", help_text=_("Instants before this (ISO 8601)."))
+    end = InstantFilter(method="filter_noop", help_text=_("Instants before this (ISO 8601)."))
 
     def __init__(self, *args: object, request: object = None, **kwargs: object) -> None:
         super().__init__(*args, request=request, **kwargs)
         # Only cameras the user may see can be named; others read as "not a valid choice".
         self.filters["camera"].queryset = Camera.objects.visible_to(getattr(request, "user", None))
 
-    def filter_noop(self, queryset: object, name: str, value: object) -> object:
+    def filter_noop(self, queryset: object, name: str, value: datetime) -> object:
         return queryset  # applied together in filter_queryset
 
     def filter_queryset(self, queryset: object) -> object:

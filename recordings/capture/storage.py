@@ -10,7 +10,9 @@ from pathlib import Path
 import av
 from django.conf import settings
 
-_NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z\.(ts|mkv)$")
+from birzai_vms import params
+
+_NAME = re.compile(r"^([0-9]{8}T[0-9]{6}\.[0-9]{6})Z\.(ts|mkv)$")
 _NAME_FORMAT = "%Y%m%dT%H%M%S.%f"
 
 
@@ -50,7 +52,12 @@ def start_from_name(name: str) -> datetime | None:
     match = _NAME.match(name)
     if not match:
         return None
-    return datetime.strptime(match.group(1), _NAME_FORMAT).replace(tzinfo=UTC)
+    try:
+        start = datetime.strptime(match.group(1), _NAME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None  # 20261301T..., not a moment
+    # A start near year 1 or 9999 is no recording of ours, and its end or day would overflow.
+    return start if params.within_bounds(start) else None
 
 
 def absolute(relpath: str) -> Path:

@@ -65,8 +65,8 @@ def _exit_when_stuck() -> None:
 
 
 def load_source(camera_id: int) -> CameraSource | None:
-    """The camera's current connection details, or None when it is disabled or gone."""
-    camera = Camera.objects.filter(pk=camera_id, enabled=True).first()
+    """The camera's current connection details, or None when it is disabled, decommissioned or gone."""
+    camera = Camera.objects.recordable().filter(pk=camera_id).first()
     if camera is None:
         return None
     return CameraSource(camera_id=camera.pk, url=camera.connection_url(), secrets=tuple(camera.secrets()))

@@ -3,12 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from birzai_vms.fields import InstantSerializerField, StrictPrimaryKeyRelatedField
 from cameras.models import Camera
 from retention.models import DeletedRange, Hold
 
 
 class HoldSerializer(serializers.ModelSerializer):
-    cameras = serializers.PrimaryKeyRelatedField(many=True, queryset=Camera.objects.all())
+    cameras = StrictPrimaryKeyRelatedField(many=True, queryset=Camera.objects.all())
+    start = InstantSerializerField()
+    end = InstantSerializerField()
     created_by = serializers.StringRelatedField()
     released_by = serializers.StringRelatedField()
     is_active = serializers.BooleanField(read_only=True)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import BrowsesCameras
+from birzai_vms.fields import IdFilter
 from cameras.models import Camera
 from recordings.api.filters import TimeRangeFilter
 from retention import services, storage
@@ -34,7 +35,7 @@ def _drf_error(exc: DjangoValidationError) -> ValidationError:
 
 class HoldFilter(django_filters.FilterSet):
     active = django_filters.BooleanFilter(field_name="released_at", lookup_expr="isnull", label="active")
-    camera = django_filters.NumberFilter(field_name="cameras")
+    camera = IdFilter(field_name="cameras")
 
     class Meta:
         model = Hold

@@ -46,22 +46,22 @@ def test_a_camera_the_user_may_not_see_is_a_clear_404(client, operator):
         assert response.status_code == 404
         assert "does not exist or you may not see it" in text(response)
     response = client.get(f"/dashboard/sync/?cameras={other.pk}", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200 and "does not exist or you may not see it" in text(response)
+    assert response.status_code == 404 and "does not exist or you may not see it" in text(response)
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "status", "message"),
     [
-        ({"date": "2026-03-29", "time": "03:30"}, "does not exist in Vilnius"),
-        ({"date": "2026-10-25", "time": "03:30"}, "occurs twice"),
-        ({"date": "29.03.2026", "time": "03:30"}, "is not a date"),
-        ({"date": "2026-06-13", "time": "25:99"}, "is not a time"),
-        ({"date": "2026-06-13", "time": "22:10"}, "There is no footage on 2026-06-13"),
+        ({"date": "2026-03-29", "time": "03:30"}, 400, "does not exist in Vilnius"),
+        ({"date": "2026-10-25", "time": "03:30"}, 200, "occurs twice"),
+        ({"date": "29.03.2026", "time": "03:30"}, 400, "is not a date"),
+        ({"date": "2026-06-13", "time": "25:99"}, 400, "is not a time"),
+        ({"date": "2026-06-13", "time": "22:10"}, 200, "There is no footage on 2026-06-13"),
     ],
 )
-def test_bad_dates_and_times_give_a_message(client, operator, camera, query, message):
+def test_bad_dates_and_times_give_a_message(client, operator, camera, query, status, message):
     response = client.get(f"/dashboard/cameras/{camera.pk}/playback/", query, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+    assert response.status_code == status
     assert message in text(response)
 
 

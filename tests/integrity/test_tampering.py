@@ -142,8 +142,9 @@ def test_verify_command_refuses_a_bad_date_clearly(segments):
     from django.core.management.base import CommandError
 
     camera = CameraFactory()
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
-        call_command("verify", "--camera", str(camera.pk), "--date", "20.10.2026")
+    for day in ("20.10.2026", "9999-12-31", "0001-01-01"):
+        with pytest.raises(CommandError, match="YYYY-MM-DD"):
+            call_command("verify", "--camera", str(camera.pk), "--date", day)
     with pytest.raises(CommandError, match="no camera with id"):
         call_command("verify", "--camera", "999999", "--date", "2026-10-20")
 

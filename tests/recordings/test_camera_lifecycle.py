@@ -1,4 +1,5 @@
-"""Disabling or deleting a camera stops its recorder within seconds; re-enabling records again."""
+"""Disabling or decommissioning a camera stops its recorder within seconds; re-enabling records again;
+a decommissioned camera is not recorded again and keeps its footage."""
 
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cameras.models import CameraStatus
+from cameras.services import decommission_camera
 from recordings.capture import lease
 from recordings.choices import GapCause
 from recordings.models import Gap, Segment
@@ -47,5 +49,13 @@ def test_disable_enable_and_delete_are_followed_within_seconds(capture_stack, si
 
     holder = lease.holder_of(camera.pk)
     assert holder
-    camera.delete()
-    wait_for(lambda: lease.holder_of(camera.pk) is None, timeout=10, what="the recorder of the deleted camera to stop")
+    decommission_camera(camera_id=camera.pk, reason="Išmontuota")
+    decommissioned_at = timezone.now()
+    wait_for(
+        lambda: lease.holder_of(camera.pk) is None, timeout=10, what="the recorder of the decommissioned camera to stop"
+    )
+    assert recorded_until(camera) - decommissioned_at < timedelta(seconds=5)
+    # Two dispatcher rounds later (3 s each) it is still not recorded, and its footage is all there.
+    wait_for(lambda: timezone.now() - decommissioned_at > timedelta(seconds=7), timeout=10, what="two rounds")
+    assert lease.holder_of(camera.pk) is None
+    assert Segment.objects.filter(camera=camera, start__gt=disabled_at).exists()

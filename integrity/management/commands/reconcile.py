@@ -15,9 +15,10 @@ class Command(BaseCommand):
         report = reconcile(camera_ids=camera)
         for label, paths in (
             ("indexed", report.indexed),
-            ("quarantined", report.quarantined),
+            ("quarantined", [p for p in report.quarantined if p not in set(report.unknown)]),
             ("missing", report.missing),
             ("deletion finished", report.finished_deletions),
+            ("unknown camera, quarantined", report.unknown),
         ):
             for path in paths:
                 self.stdout.write(f"{label}: {path}")

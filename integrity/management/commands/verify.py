@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from birzai_vms import params
 from cameras.models import Camera
 from integrity.services import verify_day
 
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         try:
             day = _parse_day(date)
         except ValueError as exc:
-            raise CommandError(f"--date must be a day as YYYY-MM-DD, not {date!r}") from exc
+            first, last = params.EARLIEST_DAY, params.LATEST_DAY
+            raise CommandError(f"--date must be a day as YYYY-MM-DD from {first} to {last}, not {date!r}") from exc
         if not Camera.objects.filter(pk=camera).exists():
             raise CommandError(f"There is no camera with id {camera}.")
         report = verify_day(camera_id=camera, day=day)
@@ -42,4 +44,8 @@ class Command(BaseCommand):
 
 
 def _parse_day(value: str) -> date:
-    return date.fromisoformat(value)
+    day = date.fromisoformat(value)
+    if not params.day_within_bounds(day):
+        # The day's end is computed from it: 9999-12-31 would overflow.
+        raise ValueError(value)
+    return day
