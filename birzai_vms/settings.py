@@ -262,6 +262,10 @@ RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)  # rows per
 STORAGE_MIN_FREE_BYTES = env.int("STORAGE_MIN_FREE_BYTES", default=2 * 1024**3)
 STORAGE_MIN_FREE_PERCENT = env.float("STORAGE_MIN_FREE_PERCENT", default=5.0)
 STORAGE_BATCH_SIZE = env.int("STORAGE_BATCH_SIZE", default=20)
+# The longest a hold may last (a hold to the year 9999 would keep footage for ever); a longer need is a new hold.
+HOLD_MAX_DAYS = env.int("HOLD_MAX_DAYS", default=366)
+if HOLD_MAX_DAYS < 1:
+    raise ImproperlyConfigured("HOLD_MAX_DAYS must be at least 1")
 # Installation signing key (Ed25519) of the daily digests: a file, never in the database.
 INTEGRITY_KEY_PATH = Path(env.str("INTEGRITY_KEY_PATH", default=str(VAR_DIR / "secrets" / "integrity_ed25519.pem")))
 INTEGRITY_SEAL_DELAY = timedelta(minutes=env.int("INTEGRITY_SEAL_DELAY_MINUTES", default=60))

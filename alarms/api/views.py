@@ -25,4 +25,4 @@ class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AlarmFilter
 
     def get_queryset(self) -> QuerySet[Alarm]:
-        return Alarm.objects.visible_to(self.request.user).select_related("camera")
+        return Alarm.objects.restrict(self.request.user, "view").select_related("camera")
