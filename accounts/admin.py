@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import OperatorScope
 from .roles import ADMINISTRATOR
@@ -63,3 +65,20 @@ class VmsUserAdmin(UserAdmin):
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.register(User, VmsUserAdmin)
+
+
+class VmsTokenAdmin(TokenAdmin):
+    """API tokens: listed and revoked here, issued only by POST /api/token/ from the owner's own session
+    (with two factors where the role needs them), never made for someone else; the keys are not shown."""
+
+    list_display = ("user", "created")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(TokenProxy)
+admin.site.register(TokenProxy, VmsTokenAdmin)

@@ -211,9 +211,11 @@ CHANNEL_LAYERS = {
 
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers a failed authentication with the first class's challenge, so an expired
+    # or wrong token is a 401 (WWW-Authenticate: Token) that a client can act on, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -221,6 +223,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 500,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# An API token works for this long after it was issued (POST /api/token/ from a signed-in session).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Biržai VMS API",
     "DESCRIPTION": "Cameras, their live status, and the recorded segments and gaps of each camera.",

@@ -51,6 +51,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "audit:list": ("GET", OVERSIGHT),
     "audit:export": ("GET", OVERSIGHT),
     "api-root": ("GET", SIGNED_IN_API),
+    "api-token": ("POST", SIGNED_IN_API),  # one's own token; two-factor roles only from a verified session
     "schema": ("GET", SIGNED_IN_API),
     "api-docs": ("GET", SIGNED_IN_API),
     "eldership-list": ("GET", SIGNED_IN_API),
@@ -105,6 +106,8 @@ OPERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/alarms/{id}/"): STAFF_API,
     ("GET", "/api/timeline/"): STAFF_API,
     ("GET", "/api/storage/"): STAFF_API,
+    ("POST", "/api/token/"): SIGNED_IN_API,
+    ("DELETE", "/api/token/"): SIGNED_IN_API,
 }
 
 
