@@ -183,6 +183,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="django_celery_beat.schedulers:DatabaseScheduler")
+# How often the audit log's head is signed: entries newer than the last signed head can still be
+# rewritten unseen, so this is the window an intruder with database access has.
+AUDIT_HEAD_SIGN_INTERVAL_SECONDS = env.float("AUDIT_HEAD_SIGN_INTERVAL_SECONDS", default=300.0)
+if AUDIT_HEAD_SIGN_INTERVAL_SECONDS <= 0:
+    raise ImproperlyConfigured("AUDIT_HEAD_SIGN_INTERVAL_SECONDS must be positive")
 CELERY_BEAT_SCHEDULE = {
     "dispatch-recorders": {
         "task": "recordings.tasks.dispatch_recorders",
@@ -198,6 +203,9 @@ CELERY_BEAT_SCHEDULE = {
     "seal-daily-digests": {"task": "integrity.tasks.seal_daily_digests", "schedule": 900.0},
     "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": 300.0},
     "reconcile": {"task": "integrity.tasks.reconcile", "schedule": 3600.0},
+    # The audit log's head signed with the installation's key (audit/tasks.py): a rewrite of the log
+    # with its hashes recomputed, or a cut-off end, is seen by verify_audit without a head kept elsewhere.
+    "sign-audit-head": {"task": "audit.tasks.sign_audit_head", "schedule": AUDIT_HEAD_SIGN_INTERVAL_SECONDS},
 }
 
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
