@@ -31,7 +31,8 @@ class VmsUserAdmin(UserAdmin):
     _SUPERUSER_ONLY = ("is_superuser", "is_staff", "user_permissions")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = list(super().get_readonly_fields(request, obj))
+        # What the system records is not edited by hand (the form would also cut off the microseconds).
+        fields = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
         if request.user.is_superuser:
             return fields
         fields += self._SUPERUSER_ONLY

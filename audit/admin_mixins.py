@@ -1,6 +1,7 @@
 """The admin mixin that audits every configuration change: who, what, before and after, secrets masked."""
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
@@ -21,6 +22,9 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         value = field.value_from_object(obj)
         if _is_secret(field):
             value = MASK if value else ""
+        elif isinstance(value, datetime) and value.tzinfo is not None:
+            # The stored value comes back in UTC, the form's in local time: as strings they always differ.
+            value = value.astimezone(UTC).isoformat()
         elif value is not None and not isinstance(value, bool | int | float | str):
             value = str(value)
         data[field.attname] = value

@@ -168,6 +168,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "accounts:login"
+# A login without ?next= lands on the dashboard (Django's default, /accounts/profile/, does not exist).
+LOGIN_REDIRECT_URL = "dashboard:overview"
 
 # --- Redis, Celery, Channels -------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6399/0")

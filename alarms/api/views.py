@@ -6,16 +6,24 @@ from rest_framework import viewsets
 
 from accounts.permissions import BrowsesCameras
 from alarms.models import Alarm
+from cameras.models import Camera
 
 from .serializers import AlarmSerializer
 
 
 class AlarmFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label="open")
+    camera = django_filters.ModelChoiceFilter(queryset=Camera.objects.none())
 
     class Meta:
         model = Alarm
         fields = ["kind", "camera", "severity", "open"]
+
+    def __init__(self, *args: object, request: object = None, **kwargs: object) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        # A camera out of scope answers exactly like one that does not exist ("not a valid choice"),
+        # not with an empty list that would tell it exists.
+        self.filters["camera"].queryset = Camera.objects.visible_to(getattr(request, "user", None))
 
 
 class AlarmViewSet(viewsets.ReadOnlyModelViewSet):

@@ -100,6 +100,10 @@ class DeletedRangeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[DeletedRange]:
         return DeletedRange.objects.restrict(self.request.user, "view").order_by("start")
 
+    def filter_queryset(self, queryset: QuerySet[DeletedRange]) -> QuerySet[DeletedRange]:
+        # The camera and time range select a list; one deleted range is found by its id alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
 
 class TimelineFilter(TimeRangeFilter):
     class Meta:

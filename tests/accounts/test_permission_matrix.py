@@ -65,7 +65,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "hold-list": ("GET", STAFF_API),
     "hold-detail": ("GET", STAFF_API),
     "hold-release": ("POST", RELEASERS_API),  # without a reason: 400 once past the access check
-    "deletedrange-list": ("GET", STAFF_API),  # 400 without its camera
+    "deletedrange-list": ("GET", STAFF_API),  # 400 without its camera (past the access check)
     "deletedrange-detail": ("GET", STAFF_API),
     "alarm-list": ("GET", STAFF_API),
     "alarm-detail": ("GET", STAFF_API),
