@@ -6,7 +6,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -51,16 +53,25 @@ class VmsUserAdmin(UserAdmin):
             kwargs["queryset"] = Group.objects.exclude(name=ADMINISTRATOR)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A superuser's account (password included) is changed by superusers only.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+    @staticmethod
+    def _out_of_reach(request: HttpRequest, obj: Any) -> bool:
+        """Another staff member's or a superuser's account (password included) is a superuser's business:
+        an Administrator taking over a colleague's account would take over their second factor's role."""
+        if obj is None or request.user.is_superuser:
             return False
-        return super().has_change_permission(request, obj)
+        return obj.is_superuser or (obj.is_staff and obj.pk != request.user.pk)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._out_of_reach(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return not self._out_of_reach(request, obj) and super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # The "delete selected" action checks the model permission only, not each object's.
+        if any(self._out_of_reach(request, user) for user in queryset):
+            raise PermissionDenied(_("Only a superuser deletes the account of a superuser or another staff member."))
+        super().delete_queryset(request, queryset)
 
 
 User = get_user_model()

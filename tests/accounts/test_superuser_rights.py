@@ -50,15 +50,16 @@ def test_an_administrator_cannot_change_the_roles_of_staff_or_grant_the_administ
     reviewer_group = Group.objects.get(name=REVIEWER)
     admin_group = Group.objects.get(name=ADMINISTRATOR)
     other_admin = make_user("kitas-administratorius", ADMINISTRATOR)
-    client.post(
+    refused = client.post(
         f"/admin/auth/user/{other_admin.pk}/change/", change_form(client, other_admin, groups=[reviewer_group.pk])
     )
+    assert refused.status_code == 403
     assert set(other_admin.groups.values_list("name", flat=True)) == {ADMINISTRATOR}
 
     operator = world.users["operator"]
     refused = client.post(
         f"/admin/auth/user/{operator.pk}/change/", change_form(client, operator, groups=[admin_group.pk])
-    )
+    )  # the Administrator role is not even offered
     assert refused.status_code == 200 and "groups" in refused.context["adminform"].form.errors
     assert set(operator.groups.values_list("name", flat=True)) == {OPERATOR}
     # A non-staff colleague's roles are the Administrator's to manage.
@@ -86,3 +87,23 @@ def test_a_superuser_still_grants_superuser_status(world, admin_client):
     assert response.status_code == 302
     operator.refresh_from_db()
     assert operator.is_superuser and operator.is_staff
+
+
+def test_an_administrator_cannot_take_over_or_delete_a_colleagues_or_a_superusers_account(world, admin_user):
+    administrator = world.users["administrator"]
+    colleague = make_user("kitas-administratorius", ADMINISTRATOR)
+    client = log_in_verified(Client(), administrator)
+    for account in (colleague, admin_user):
+        assert client.get(f"/admin/auth/user/{account.pk}/password/").status_code == 403
+        assert client.post(f"/admin/auth/user/{account.pk}/delete/", {"post": "yes"}).status_code == 403
+    bulk = client.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [colleague.pk, world.users["police"].pk], "post": "yes"},
+    )
+    assert bulk.status_code == 403
+    assert (
+        type(administrator).objects.filter(pk__in=[colleague.pk, admin_user.pk, world.users["police"].pk]).count() == 3
+    )
+    # Their own account and non-staff colleagues' stay theirs to look after.
+    assert client.get(f"/admin/auth/user/{administrator.pk}/password/").status_code == 200
+    assert client.get(f"/admin/auth/user/{world.users['police'].pk}/password/").status_code == 200
