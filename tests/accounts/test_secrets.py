@@ -86,3 +86,7 @@ def test_a_url_stored_with_a_password_in_its_query_is_shown_redacted(world):
     operator = log_in_verified(Client(), world.users["operator"])
     shown = operator.get(f"/api/cameras/{camera.pk}/").json()["rtsp_url"]
     assert shown == "rtsp://10.0.0.5/live?channel=1&pwd=***"
+    from audit.admin_mixins import snapshot
+
+    camera.refresh_from_db()
+    assert snapshot(camera)["rtsp_url"] == shown  # what an admin change would write to the audit log
