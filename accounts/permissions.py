@@ -27,3 +27,14 @@ class BrowsesCameras(BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return browses_cameras(request.user)
+
+
+class ActionPermission(BasePermission):
+    """The permission a viewset's action needs, from its `action_permissions` ({"create": "app.add_model"});
+    actions not listed need nothing beyond the other permission classes."""
+
+    message = _("Your role does not allow this.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        needed = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        return needed is None or request.user.has_perm(needed)

@@ -16,8 +16,17 @@ ROLE_DESCRIPTIONS = {
 # Roles that must log in with a second factor (REQUIREMENTS.md, "Strong authentication").
 TWO_FACTOR_ROLES = {ADMINISTRATOR, REVIEWER}
 
+# What each role may do with holds, deleted ranges and alarms (NetBox's idea: the role's Django permissions
+# decide the action, `.restrict(user, action)` adds the eldership scope, which decides the objects).
+# Everyone who browses cameras may look at holds, deleted ranges and alarms and put footage under a hold
+# (an Operator keeping evidence of their eldership); only Reviewers and Administrators release a hold,
+# because a release lets the footage expire. Administrators also change holds in the admin (the change
+# form is where the release field is) and see alarms there.
+_HOLD_VIEW_ADD = ["retention.view_hold", "retention.add_hold", "retention.view_deletedrange", "alarms.view_alarm"]
+_HOLD_RELEASE = ["retention.release_hold"]
+
 # "app_label.codename" per role. Other apps add their permissions here (and in a new migration
-# of the accounts app that calls accounts.services.sync_role_permissions).
+# of the accounts app that calls accounts.services.ensure_roles).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *(
@@ -36,6 +45,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "audit.view_auditentry",
         "audit.export_auditentry",
+        *_HOLD_VIEW_ADD,
+        *_HOLD_RELEASE,
+        "retention.change_hold",
     ],
     OPERATOR: [
         "eldership.view_eldership",
@@ -43,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cameras.view_camerastatus",
         "recordings.view_segment",
         "recordings.view_gap",
+        *_HOLD_VIEW_ADD,
     ],
     REVIEWER: [
         "eldership.view_eldership",
@@ -52,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "recordings.view_gap",
         "audit.view_auditentry",
         "audit.export_auditentry",
+        *_HOLD_VIEW_ADD,
+        *_HOLD_RELEASE,
     ],
     POLICE: [],
 }

@@ -16,3 +16,9 @@ class AlarmQuerySet(models.QuerySet):
         if not browses_cameras(user):  # False for anonymous and inactive users too
             return self.none()
         return self.filter(models.Q(camera__isnull=True) | models.Q(camera__in=Camera.objects.visible_to(user)))
+
+    def restrict(self, user: object, action: str = "view") -> "AlarmQuerySet":
+        """The alarms the user may `action`: the role's permission decides the action, the scope the alarms."""
+        if not getattr(user, "is_authenticated", False) or not user.has_perm(f"alarms.{action}_alarm"):
+            return self.none()
+        return self.visible_to(user)

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from birzai_vms.readonly_admin import ReadOnlyAdmin
 
-from .models import AuditEntry
+from .models import AuditEntry, SignedHead
 
 
 @admin.register(AuditEntry)
@@ -15,3 +15,11 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["username", "camera_name", "target"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(SignedHead)
+class SignedHeadAdmin(ReadOnlyAdmin):
+    """Read-only: the signed heads verify_audit compares the log with."""
+
+    list_display = ["seq", "hash", "signed_at", "key_id"]
+    readonly_fields = [f.name for f in SignedHead._meta.fields]

@@ -2,6 +2,7 @@
 
 import copy
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
@@ -10,6 +11,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from cameras.fields import EncryptedTextField
+from cameras.models import redact_rtsp_url
 
 from .choices import AuditAction
 from .services import MASK, SECRET_KEY_PATTERN, record
@@ -22,6 +24,11 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         value = field.value_from_object(obj)
         if _is_secret(field):
             value = MASK if value else ""
+        elif field.name == "rtsp_url" and isinstance(value, str):
+            value = redact_rtsp_url(value)  # credentials in the query of a URL stored before they were refused
+        elif isinstance(value, datetime) and value.tzinfo is not None:
+            # The stored value comes back in UTC, the form's in local time: as strings they always differ.
+            value = value.astimezone(UTC).isoformat()
         elif value is not None and not isinstance(value, bool | int | float | str):
             value = str(value)
         data[field.attname] = value

@@ -26,3 +26,5 @@ class AuditAction(models.TextChoices):
     REQUEST_SUBMITTED = "request_submitted", _("Request submitted")
     REQUEST_DECIDED = "request_decided", _("Request decided")
     AUDIT_EXPORT = "audit_export", _("Audit log exported")
+    API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")

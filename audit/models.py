@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction
-from .querysets import AuditEntryQuerySet
+from .querysets import AuditEntryQuerySet, SignedHeadQuerySet
 
 GENESIS_HASH = "0" * 64
 
@@ -95,3 +95,47 @@ class AuditEntry(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()
+
+
+class SignedHead(models.Model):
+    """The log's head (number and hash of its last entry) at one moment, signed with the installation's
+    Ed25519 key (integrity/keys.py; the key is a file, never in the database). Someone with write access
+    to the database can rewrite entries and recompute every hash after them, or cut entries off the end,
+    and the chain alone still reads as intact; a signed head they cannot forge shows both. Append-only
+    like the entries (a trigger refuses UPDATE, DELETE and TRUNCATE on PostgreSQL)."""
+
+    seq = models.PositiveBigIntegerField(_("number"))
+    hash = models.CharField(_("hash"), max_length=64)
+    signed_at = models.DateTimeField(_("signed"), default=timezone.now, db_index=True)
+    key_id = models.CharField(_("key"), max_length=16)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    objects = SignedHeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq", "-signed_at"]
+        verbose_name = _("signed audit head")
+        verbose_name_plural = _("signed audit heads")
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["seq"], name="audit_signedhead_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}… {self.signed_at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("signed audit heads cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> None:
+        raise AppendOnlyError("signed audit heads cannot be deleted")
+
+    def message(self) -> bytes:
+        """The bytes the signature covers."""
+        data = {
+            "kind": "audit-head",
+            "seq": self.seq,
+            "hash": self.hash,
+            "signed_at": self.signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        }
+        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import models
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
         from .models import AppendOnlyError
 
@@ -16,6 +16,12 @@ class AuditEntryQuerySet(models.QuerySet):
 
         raise AppendOnlyError("audit entries cannot be deleted")
 
+
+class SignedHeadQuerySet(AppendOnlyQuerySet):
+    pass
+
+
+class AuditEntryQuerySet(AppendOnlyQuerySet):
     def filtered(
         self,
         *,

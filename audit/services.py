@@ -1,14 +1,17 @@
-"""Writing to the audit log: the one helper every app calls, and the secret masking it applies."""
+"""Writing to the audit log: the one helper every app calls, the secret masking it applies, signing and verifying."""
 
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .choices import AuditAction
-from .models import GENESIS_HASH, AuditEntry
+from .models import GENESIS_HASH, AuditEntry, SignedHead
 
 MASK = "***"
 # Keys whose values are never written to the log, whatever app passes them.
@@ -64,9 +67,7 @@ def record(
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+        _lock_chain()
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         entry = AuditEntry(
@@ -86,9 +87,50 @@ def record(
     return entry
 
 
+def _lock_chain() -> None:
+    """Serialise appends (and head signing) so the chain never forks; held until the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+
+
+def sign_head() -> SignedHead | None:
+    """Sign the log's current head with the installation's key (none while the log is empty; the same
+    head is signed once). Run by beat every AUDIT_HEAD_SIGN_INTERVAL_SECONDS and by verify_audit."""
+    from integrity import keys
+
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        if last is None:
+            return None
+        newest = SignedHead.objects.order_by("-seq", "-signed_at").first()
+        if newest is not None and (newest.seq, newest.hash) == last:
+            return newest
+        head = SignedHead(seq=last[0], hash=last[1], key_id=keys.key_id())
+        head.signature = keys.sign(head.message())
+        head.save(force_insert=True)
+    return head
+
+
 def verify_chain() -> tuple[int, list[str]]:
-    """Walk the whole log in order; return (entries checked, problems found)."""
+    """Walk the whole log in order and compare it with the signed heads; return (entries checked,
+    problems found). The heads catch what the chain alone cannot: an entry rewritten with every later
+    hash recomputed, and entries cut off at the end."""
+    from integrity import keys
+
     problems: list[str] = []
+    heads = list(SignedHead.objects.order_by("seq", "signed_at"))
+    current_key = keys.key_id() if heads else ""
+    signed: dict[int, list[SignedHead]] = {}
+    for head in heads:
+        if head.key_id != current_key or not keys.signature_is_valid(head.message(), head.signature):
+            problems.append(
+                f"the signed head of entry {head.seq} (signed {head.signed_at.isoformat()}) has no valid signature "
+                f"of this installation's key: forged, or signed with another key ({head.key_id})"
+            )
+            continue
+        signed.setdefault(head.seq, []).append(head)
     expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
@@ -98,5 +140,33 @@ def verify_chain() -> tuple[int, list[str]]:
             problems.append(f"entry {entry.seq} does not follow the previous entry (chain broken)")
         if entry.compute_hash() != entry.hash:
             problems.append(f"entry {entry.seq} was changed after it was written (hash mismatch)")
+        for head in signed.pop(entry.seq, []):
+            if head.hash != entry.hash:
+                problems.append(
+                    f"entry {entry.seq} is not the one signed on {head.signed_at.isoformat()}: "
+                    f"the log was rewritten up to it (hashes recomputed)"
+                )
         expected_seq, prev_hash = entry.seq + 1, entry.hash
+    for seq, gone in sorted(signed.items()):
+        problems.append(
+            f"entry {seq}, signed on {gone[0].signed_at.isoformat()}, is no longer in the log "
+            f"(entries removed{' at the end' if seq >= expected_seq else ''})"
+        )
     return count, problems
+
+
+def unsigned_tail_warning(now: datetime | None = None) -> str:
+    """A warning when the newest signed head is older than two signing intervals although entries
+    followed it: the signing task is not running, or the newest signed heads were removed (which would
+    leave a rewrite of the entries after the remaining heads unseen)."""
+    newest = SignedHead.objects.order_by("-seq", "-signed_at").first()
+    if newest is None:
+        return ""
+    later = AuditEntry.objects.filter(seq__gt=newest.seq).order_by("seq").values_list("seq", "at").first()
+    deadline = (now or timezone.now()) - 2 * timedelta(seconds=settings.AUDIT_HEAD_SIGN_INTERVAL_SECONDS)
+    if later is None or newest.signed_at >= deadline or later[1] >= deadline:
+        return ""
+    return (
+        f"entries after {newest.seq} were never signed although the last head was signed on "
+        f"{newest.signed_at.isoformat()}: is the sign_audit_head task running, or were signed heads removed?"
+    )

@@ -76,11 +76,10 @@ def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     e.at.isoformat(),
                     e.at.astimezone(VILNIUS).isoformat(),
                     e.action,
-                    e.username,
-                    e.camera_name,
-                    e.target,
-                    e.ip_address or "",
-                    _json(e.details),
+                    *map(
+                        csv_cell,
+                        [e.username, e.camera_name, e.target, e.ip_address or "", _json(e.details)],
+                    ),
                     e.hash,
                 ]
             )
@@ -89,6 +88,16 @@ def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"): a failed
+# login's user name "=HYPERLINK(...)" would otherwise run on the reviewer's machine.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """The text as a spreadsheet shows it, never as a formula: a leading quote before a formula start."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _json(value: object) -> str:

@@ -168,6 +168,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "accounts:login"
+# A login without ?next= lands on the dashboard (Django's default, /accounts/profile/, does not exist).
+LOGIN_REDIRECT_URL = "dashboard:overview"
 
 # --- Redis, Celery, Channels -------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6399/0")
@@ -183,6 +185,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="django_celery_beat.schedulers:DatabaseScheduler")
+# How often the audit log's head is signed: entries newer than the last signed head can still be
+# rewritten unseen, so this is the window an intruder with database access has.
+AUDIT_HEAD_SIGN_INTERVAL_SECONDS = env.float("AUDIT_HEAD_SIGN_INTERVAL_SECONDS", default=300.0)
+if AUDIT_HEAD_SIGN_INTERVAL_SECONDS <= 0:
+    raise ImproperlyConfigured("AUDIT_HEAD_SIGN_INTERVAL_SECONDS must be positive")
 CELERY_BEAT_SCHEDULE = {
     "dispatch-recorders": {
         "task": "recordings.tasks.dispatch_recorders",
@@ -199,6 +206,9 @@ CELERY_BEAT_SCHEDULE = {
     "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": 300.0},
     "reconcile": {"task": "integrity.tasks.reconcile", "schedule": 3600.0},
     "check-stream-clocks": {"task": "alarms.tasks.check_stream_clocks", "schedule": 30.0},
+    # The audit log's head signed with the installation's key (audit/tasks.py): a rewrite of the log
+    # with its hashes recomputed, or a cut-off end, is seen by verify_audit without a head kept elsewhere.
+    "sign-audit-head": {"task": "audit.tasks.sign_audit_head", "schedule": AUDIT_HEAD_SIGN_INTERVAL_SECONDS},
 }
 
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
@@ -212,9 +222,11 @@ CHANNEL_LAYERS = {
 
 # --- REST API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers a failed authentication with the first class's challenge, so an expired
+    # or wrong token is a 401 (WWW-Authenticate: Token) that a client can act on, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -222,6 +234,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 500,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# An API token works for this long after it was issued (POST /api/token/ from a signed-in session).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Biržai VMS API",
     "DESCRIPTION": "Cameras, their live status, and the recorded segments and gaps of each camera.",
@@ -282,6 +298,10 @@ RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)  # rows per
 STORAGE_MIN_FREE_BYTES = env.int("STORAGE_MIN_FREE_BYTES", default=2 * 1024**3)
 STORAGE_MIN_FREE_PERCENT = env.float("STORAGE_MIN_FREE_PERCENT", default=5.0)
 STORAGE_BATCH_SIZE = env.int("STORAGE_BATCH_SIZE", default=20)
+# The longest a hold may last (a hold to the year 9999 would keep footage for ever); a longer need is a new hold.
+HOLD_MAX_DAYS = env.int("HOLD_MAX_DAYS", default=366)
+if HOLD_MAX_DAYS < 1:
+    raise ImproperlyConfigured("HOLD_MAX_DAYS must be at least 1")
 # Installation signing key (Ed25519) of the daily digests: a file, never in the database.
 INTEGRITY_KEY_PATH = Path(env.str("INTEGRITY_KEY_PATH", default=str(VAR_DIR / "secrets" / "integrity_ed25519.pem")))
 INTEGRITY_SEAL_DELAY = timedelta(minutes=env.int("INTEGRITY_SEAL_DELAY_MINUTES", default=60))

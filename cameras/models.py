@@ -1,7 +1,7 @@
 """A camera's configuration and its live recording status."""
 
 from datetime import datetime, timedelta
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +14,32 @@ from django.utils.translation import gettext_lazy as _
 from .choices import CameraState
 from .fields import EncryptedTextField
 from .querysets import CameraQuerySet
+
+# Query parameters some cameras take credentials in (rtsp://cam/stream?user=admin&password=...). Such a URL
+# would keep the password in clear in the database, the API, the audit log and operators' screens.
+CREDENTIAL_QUERY_KEYS = frozenset(
+    {"password", "passwd", "pass", "pwd", "user", "username", "usr", "login", "token", "auth", "secret"}
+)
+
+
+def credential_query_keys(url: str) -> list[str]:
+    """The query parameters of the URL that carry credentials (their names as written)."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return []
+    return [k for k, _v in parse_qsl(query, keep_blank_values=True) if k.lower() in CREDENTIAL_QUERY_KEYS]
+
+
+def redact_rtsp_url(url: str) -> str:
+    """The URL with the values of credential query parameters replaced by ***, for showing a URL stored
+    before such URLs were refused."""
+    if not credential_query_keys(url):
+        return url
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, "***" if k.lower() in CREDENTIAL_QUERY_KEYS else v) for k, v in pairs]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, safe="*"), parts.fragment))
 
 
 def validate_rtsp_url(value: str) -> None:
@@ -32,6 +58,14 @@ def validate_rtsp_url(value: str) -> None:
     if parts.username or parts.password:
         raise ValidationError(
             _("Do not put the user name or password in the URL; use the credential fields, which are encrypted.")
+        )
+    if keys := credential_query_keys(value):
+        raise ValidationError(
+            _(
+                "Do not put a user name or password in the URL's query (%(names)s); remove it and use the "
+                "credential fields, which are encrypted."
+            ),
+            params={"names": ", ".join(dict.fromkeys(keys))},
         )
     if port == 0:
         raise ValidationError(_("The port must be between 1 and 65535."))

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -33,11 +34,16 @@ class HoldAdmin(admin.ModelAdmin):
     filter_horizontal = ["cameras"]
     readonly_fields = ["created_by", "created_at", "released_at", "released_by", "release_reason"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Hold]:
+        return super().get_queryset(request).restrict(request.user, "view")
+
     def get_fields(self, request: HttpRequest, obj: Hold | None = None) -> list[str]:
         if obj is None:
             return ["cameras", "start", "end", "reason"]
         fields = ["cameras", "start", "end", "reason", "created_by", "created_at"]
-        return fields + (["release_now"] if obj.is_active else ["released_at", "released_by", "release_reason"])
+        if not obj.is_active:
+            return [*fields, "released_at", "released_by", "release_reason"]
+        return [*fields, "release_now"] if request.user.has_perm("retention.release_hold") else fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Hold | None = None) -> list[str]:
         # A hold's scope is fixed once made: widening or narrowing it is a new hold and a release.
@@ -61,7 +67,7 @@ class HoldAdmin(admin.ModelAdmin):
             )
             obj.pk, obj.created_at, obj.created_by = hold.pk, hold.created_at, hold.created_by
             return
-        if reason := (data.get("release_now") or "").strip():
+        if (reason := (data.get("release_now") or "").strip()) and request.user.has_perm("retention.release_hold"):
             try:
                 services.release_hold(hold_id=obj.pk, reason=reason, released_by=request.user)
             except ValidationError as exc:

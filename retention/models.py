@@ -1,5 +1,7 @@
 """Preservation holds, and the record of footage deleted by retention or storage pressure."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -32,6 +34,8 @@ class Hold(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("hold")
         verbose_name_plural = _("holds")
+        # Releasing lets the footage expire: a permission of its own, given to Reviewers and Administrators.
+        permissions = [("release_hold", _("Can release a hold"))]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="hold_end_after_start"),
             models.CheckConstraint(condition=~models.Q(reason=""), name="hold_has_reason"),
@@ -51,6 +55,14 @@ class Hold(models.Model):
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("The end of a hold must be after its start.")})
+        if self.start and self.end and self.end - self.start > timedelta(days=settings.HOLD_MAX_DAYS):
+            # A hold to the year 9999 would keep footage for ever; a longer need is a new hold later.
+            raise ValidationError(
+                {
+                    "end": _("A hold may last at most %(days)d days; make a new hold when this one ends.")
+                    % {"days": settings.HOLD_MAX_DAYS}
+                }
+            )
         if not (self.reason or "").strip():
             raise ValidationError({"reason": _("A hold needs a reason.")})
 

@@ -1,4 +1,6 @@
-"""Queries over holds and deleted ranges."""
+"""Queries over holds and deleted ranges; `restrict(user, action)` decides who may do what with which."""
+
+from django.db.models import Exists, OuterRef
 
 from recordings.querysets import TimeRangeQuerySet
 
@@ -16,11 +18,28 @@ class HoldQuerySet(TimeRangeQuerySet):
         return self.filter(cameras=camera)
 
     def visible_to(self, user: object) -> "HoldQuerySet":
-        """Holds that cover at least one camera the user may see."""
+        """Holds all of whose cameras the user may see. A hold that also covers a camera outside an
+        Operator's scope tells of that camera (its reason, its time range): it is hidden as a whole."""
         from cameras.models import Camera
 
-        return self.filter(cameras__in=Camera.objects.visible_to(user)).distinct()
+        from .models import Hold
+
+        visible = Camera.objects.visible_to(user).values("pk")
+        covered = Hold.cameras.through.objects.filter(hold=OuterRef("pk"))
+        return self.filter(Exists(covered.filter(camera__in=visible))).exclude(
+            Exists(covered.exclude(camera__in=visible))
+        )
+
+    def restrict(self, user: object, action: str = "view") -> "HoldQuerySet":
+        """The holds the user may `action` (view, add, change, release): the role's permission decides
+        the action, the eldership scope the holds."""
+        if not getattr(user, "is_authenticated", False) or not user.has_perm(f"retention.{action}_hold"):
+            return self.none()
+        return self.visible_to(user)
 
 
 class DeletedRangeQuerySet(TimeRangeQuerySet):
-    pass
+    def restrict(self, user: object, action: str = "view") -> "DeletedRangeQuerySet":
+        if not getattr(user, "is_authenticated", False) or not user.has_perm(f"retention.{action}_deletedrange"):
+            return self.none()
+        return self.visible_to(user)

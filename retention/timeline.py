@@ -97,8 +97,10 @@ def _spans_from_edges(edges: Iterable[tuple]) -> list[Span]:
     return spans
 
 
-def timeline(*, camera_id: int, start: datetime, end: datetime) -> dict[str, list]:
-    """Everything a timeline of [start, end) shows; time not covered by any of it was never recorded."""
+def timeline(*, camera_id: int, start: datetime, end: datetime, user: object = None) -> dict[str, list]:
+    """Everything a timeline of [start, end) shows; time not covered by any of it was never recorded.
+    With a user, only the holds they may see (a hold that also covers a camera out of their scope is left out)."""
+    holds = Hold.objects.active() if user is None else Hold.objects.restrict(user, "view").active()
     return {
         "recorded": recorded_spans(camera_id, start, end),
         "gaps": list(
@@ -122,10 +124,6 @@ def timeline(*, camera_id: int, start: datetime, end: datetime) -> dict[str, lis
             .values("start", "end", "path")
         ),
         "holds": list(
-            Hold.objects.active()
-            .covering(camera_id)
-            .overlapping(start, end)
-            .order_by("start")
-            .values("id", "start", "end", "reason")
+            holds.covering(camera_id).overlapping(start, end).order_by("start").values("id", "start", "end", "reason")
         ),
     }

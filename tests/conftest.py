@@ -38,6 +38,38 @@ def _end_worker_sessions(django_db_setup: None, django_db_blocker: object) -> It
         )
 
 
+# The statement triggers that refuse TRUNCATE of the audit tables (audit/migrations/0005).
+AUDIT_TRUNCATE_TRIGGERS = {
+    "audit_auditentry": "audit_entry_no_truncate",
+    "audit_signedhead": "audit_signedhead_no_truncate",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_through_the_audit_triggers() -> Iterator[None]:
+    """After a transactional test Django empties every table with one TRUNCATE, which the audit tables
+    refuse. The flush of this test run, and nothing else, disables those two triggers inside its own
+    transaction (ALTER TABLE is transactional on PostgreSQL: they are back on at its commit, and after a
+    rollback too). Production code has no such switch: emptying the log there takes a table owner
+    disabling the trigger by hand, which verify_audit's signed heads then show."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: DatabaseOperations, style: object, tables: list[str], **kwargs: object) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
+        guarded = [(table, trigger) for table, trigger in AUDIT_TRUNCATE_TRIGGERS.items() if table in tables]
+        if not statements or not guarded:
+            return statements
+        disable = [f"ALTER TABLE {table} DISABLE TRIGGER {trigger};" for table, trigger in guarded]
+        enable = [f"ALTER TABLE {table} ENABLE TRIGGER {trigger};" for table, trigger in guarded]
+        return [*disable, *statements, *enable]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture
 def recordings_root(tmp_path: Path, settings: object) -> Path:
     root = tmp_path / "recordings"

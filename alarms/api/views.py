@@ -14,11 +14,17 @@ from .serializers import AlarmSerializer
 
 class AlarmFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label="open")
-    camera = StrictModelChoiceFilter(queryset=Camera.objects.all())
+    camera = StrictModelChoiceFilter(queryset=Camera.objects.none())
 
     class Meta:
         model = Alarm
         fields = ["kind", "camera", "severity", "open"]
+
+    def __init__(self, *args: object, request: object = None, **kwargs: object) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        # A camera out of scope answers exactly like one that does not exist ("not a valid choice"),
+        # not with an empty list that would tell it exists.
+        self.filters["camera"].queryset = Camera.objects.visible_to(getattr(request, "user", None))
 
 
 class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
@@ -28,4 +34,4 @@ class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AlarmFilter
 
     def get_queryset(self) -> QuerySet[Alarm]:
-        return Alarm.objects.visible_to(self.request.user).select_related("camera")
+        return Alarm.objects.restrict(self.request.user, "view").select_related("camera")

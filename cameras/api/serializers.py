@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from cameras.choices import CameraState
-from cameras.models import Camera, CameraStatus
+from cameras.models import Camera, CameraStatus, redact_rtsp_url
 
 
 class CameraStatusSerializer(serializers.ModelSerializer):
@@ -46,3 +46,9 @@ class CameraSerializer(serializers.ModelSerializer):
 
     def get_has_credentials(self, camera: Camera) -> bool:
         return bool(camera.rtsp_username)
+
+    def to_representation(self, camera: Camera) -> dict:
+        data = super().to_representation(camera)
+        if "rtsp_url" in data:  # a URL stored before credentials in the query were refused
+            data["rtsp_url"] = redact_rtsp_url(data["rtsp_url"])
+        return data

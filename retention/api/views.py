@@ -3,16 +3,17 @@
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import BrowsesCameras
+from accounts.permissions import ActionPermission, BrowsesCameras
 from birzai_vms.fields import IdFilter
 from cameras.models import Camera
 from recordings.api.filters import TimeRangeFilter
@@ -43,13 +44,15 @@ class HoldFilter(django_filters.FilterSet):
 
 
 class HoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    permission_classes = [BrowsesCameras]
+    permission_classes = [BrowsesCameras, ActionPermission]
+    action_permissions = {"create": "retention.add_hold"}
     serializer_class = HoldSerializer
     filterset_class = HoldFilter
 
     def get_queryset(self) -> QuerySet[Hold]:
+        # Only holds all of whose cameras the user sees; one that also covers a camera out of scope is 404.
         return (
-            Hold.objects.visible_to(self.request.user)
+            Hold.objects.restrict(self.request.user, "view")
             .prefetch_related("cameras")
             .select_related("created_by", "released_by")
         )
@@ -71,6 +74,8 @@ class HoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def release(self, request: Request, pk: str | None = None) -> Response:
         hold = self.get_object()
+        if not request.user.has_perm("retention.release_hold"):
+            raise PermissionDenied(_("Only Reviewers and Administrators release holds."))
         body = ReleaseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -94,7 +99,11 @@ class DeletedRangeViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DeletedRangeFilter
 
     def get_queryset(self) -> QuerySet[DeletedRange]:
-        return DeletedRange.objects.visible_to(self.request.user).order_by("start")
+        return DeletedRange.objects.restrict(self.request.user, "view").order_by("start")
+
+    def filter_queryset(self, queryset: QuerySet[DeletedRange]) -> QuerySet[DeletedRange]:
+        # The camera and time range select a list; one deleted range is found by its id alone.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
 
 class TimelineFilter(TimeRangeFilter):
@@ -124,7 +133,7 @@ class TimelineView(APIView):
         missing = {k: ["This field is required."] for k in ("start", "end") if not data.get(k)}
         if missing:
             raise ValidationError(missing)
-        result = timeline(camera_id=data["camera"].pk, start=data["start"], end=data["end"])
+        result = timeline(camera_id=data["camera"].pk, start=data["start"], end=data["end"], user=request.user)
         return Response(TimelineSerializer(result).data)
 
 

@@ -52,3 +52,41 @@ def test_rtsp_password_never_appears_in_admin_api_audit_logs_or_errors(world, ca
     with connection.cursor() as cursor:
         cursor.execute("SELECT rtsp_password FROM cameras_camera WHERE id = %s", [camera.pk])
         assert RTSP_PASSWORD not in cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"rtsp://10.0.0.5:554/stream1?password={RTSP_PASSWORD}",
+        f"rtsp://10.0.0.5/cam/realmonitor?channel=1&user=admin&pwd={RTSP_PASSWORD}",
+        f"rtsp://10.0.0.5/live?PassWord={RTSP_PASSWORD}",
+    ],
+)
+def test_a_password_in_the_urls_query_is_refused_with_a_clear_message(world, url):
+    camera = world.pabirze_camera
+    admin = log_in_verified(Client(), world.users["administrator"])
+    form = admin.get(f"/admin/cameras/camera/{camera.pk}/change/").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in {"rtsp_username", "rtsp_password"}}
+    data.update(rtsp_url=url, eldership=camera.eldership_id)
+    response = admin.post(f"/admin/cameras/camera/{camera.pk}/change/", data)
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors["rtsp_url"])
+    assert "use the credential fields, which are encrypted" in errors
+    assert_secret_absent(errors)
+    camera.refresh_from_db()
+    assert RTSP_PASSWORD not in camera.rtsp_url
+    assert not AuditEntry.objects.filter(details__icontains=RTSP_PASSWORD).exists()
+
+
+def test_a_url_stored_with_a_password_in_its_query_is_shown_redacted(world):
+    from cameras.models import Camera
+
+    camera = world.pabirze_camera
+    Camera.objects.filter(pk=camera.pk).update(rtsp_url=f"rtsp://10.0.0.5/live?channel=1&pwd={RTSP_PASSWORD}")
+    operator = log_in_verified(Client(), world.users["operator"])
+    shown = operator.get(f"/api/cameras/{camera.pk}/").json()["rtsp_url"]
+    assert shown == "rtsp://10.0.0.5/live?channel=1&pwd=***"
+    from audit.admin_mixins import snapshot
+
+    camera.refresh_from_db()
+    assert snapshot(camera)["rtsp_url"] == shown  # what an admin change would write to the audit log

@@ -191,3 +191,15 @@ def test_audit_page_is_refused_to_other_roles(world, role):
 def test_audit_page_needs_login(world):
     response = Client().get("/audit/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"])
+def test_csv_export_escapes_cells_a_spreadsheet_would_run_as_formulas(world, name):
+    # A failed login writes whatever user name was typed: the attacker's chance to plant a formula.
+    Client().post("/accounts/login/", {"username": name, "password": "wrong"})
+    record(action=AuditAction.LOGIN_FAILED, target=name, details={"note": name})
+    client = log_in_verified(Client(), world.users["reviewer"])
+    export = client.get("/audit/export.csv", {"action": "login_failed"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode(), newline="")))
+    assert "'" + name in [r["object"] for r in rows]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())

@@ -3,11 +3,15 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.models import AuditEntry
-from audit.services import verify_chain
+from audit.services import sign_head, unsigned_tail_warning, verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain; exits with an error if an entry was changed or removed."
+    help = (
+        "Verify the audit log's hash chain against the signed heads; exits with an error if an entry was "
+        "changed, rewritten with its hashes recomputed, or removed (also at the end). An intact log's head "
+        "is then signed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,7 +31,12 @@ class Command(BaseCommand):
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
+            # Nothing is signed: a signature now would vouch for the tampered log.
             raise CommandError(f"The audit log is NOT intact: {len(problems)} problem(s) in {count} entries.")
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        head_text = f"{last[0]}:{last[1]}" if last else "(empty)"
+        if warning := unsigned_tail_warning():
+            self.stderr.write(f"warning: {warning}")
+        signed = sign_head()
+        head_text = f"{signed.seq}:{signed.hash}" if signed else "(empty)"
+        if signed is not None:
+            self.stdout.write(f"Head {signed.seq} signed on {signed.signed_at.isoformat()} with key {signed.key_id}.")
         self.stdout.write(f"The audit log is intact: {count} entries; head {head_text}")
