@@ -35,7 +35,7 @@ help:
 	@echo "make test     lint + Django checks + pytest against PostgreSQL and Redis on 127.0.0.1"
 	@echo "              (PYTEST_ARGS='-k lease -x' passes arguments to pytest)"
 	@echo "make bench    recording benchmarks ($(BENCHES))"
-	@echo "make lint     ruff check + ruff format --check"
+	@echo "make lint     ruff check + ruff format --check + lint-imports (the app layers)"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make venv     create .venv with the runtime requirements"
 	@echo "make clean    remove caches and generated static files (keeps var/: demo database, recordings)"
@@ -83,6 +83,7 @@ check-services: venv-dev
 test: system-packages-test venv-dev static-vendor check-services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
@@ -95,6 +96,7 @@ bench: system-packages-demo venv
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: venv-dev
 	$(VENV)/bin/ruff format .

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from audit.choices import AuditAction
 from audit.middleware import current_request
 from audit.services import record
+from eldership.models import Eldership
 
 from .models import OperatorScope
 from .roles import ROLES
@@ -83,8 +84,6 @@ def audit_role_change(
 def audit_scope_change(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: set | None, **kwargs: Any
 ) -> None:
-    from eldership.models import Eldership
-
     if action not in {"post_add", "post_remove", "pre_clear"} or reverse:
         return
     names = sorted(

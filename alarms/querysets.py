@@ -2,6 +2,9 @@
 
 from django.db import models
 
+from accounts.services import browses_cameras
+from cameras.models import Camera
+
 
 class AlarmQuerySet(models.QuerySet):
     def open(self) -> "AlarmQuerySet":
@@ -10,9 +13,6 @@ class AlarmQuerySet(models.QuerySet):
     def visible_to(self, user: object) -> "AlarmQuerySet":
         """Alarms of cameras the user may see, and system-wide ones (no camera) for staff who look after
         cameras (not Police)."""
-        from accounts.services import browses_cameras
-        from cameras.models import Camera
-
         if not browses_cameras(user):  # False for anonymous and inactive users too
             return self.none()
         return self.filter(models.Q(camera__isnull=True) | models.Q(camera__in=Camera.objects.visible_to(user)))

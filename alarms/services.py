@@ -1,9 +1,12 @@
 """Raising and clearing alarms; both are idempotent per (kind, camera)."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from cameras.events import send_status
 
 from .choices import Severity
 from .models import Alarm
@@ -48,8 +51,6 @@ def clear_alarm(*, kind: str, camera_id: int | None, now: datetime | None = None
 def _announce(camera_id: int | None) -> None:
     """A camera's alarms are part of its tile: tell open dashboards once the change is committed."""
     if camera_id is not None:
-        from cameras.events import send_status
-
         transaction.on_commit(lambda: send_status(camera_id))
 
 
@@ -61,3 +62,9 @@ def set_alarm(
         raise_alarm(kind=kind, camera_id=camera_id, severity=severity, message=message)
     else:
         clear_alarm(kind=kind, camera_id=camera_id)
+
+
+def end_alarms_of_decommissioned(*, camera: Any, at: datetime, **kwargs: object) -> None:
+    """Conditions of a camera no one records any more (unreachable, short of retention) are over.
+    Connected to cameras' camera_decommissioned signal; runs in the decommissioning transaction."""
+    Alarm.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=at, updated_at=at)

@@ -10,22 +10,23 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from cameras.fields import EncryptedTextField
-from cameras.models import redact_rtsp_url
-
 from .choices import AuditAction
+from .models import camera_model
 from .services import MASK, SECRET_KEY_PATTERN, record
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The object's concrete field values (and many-to-many ids) as JSON-able data, secrets masked."""
     data: dict[str, Any] = {}
+    # A model names the fields to show redacted and how (Camera: credentials in the query of a URL stored
+    # before they were refused); the log itself knows no app's fields.
+    redactions = getattr(obj, "audit_redactions", {})
     for field in obj._meta.concrete_fields:
         value = field.value_from_object(obj)
         if _is_secret(field):
             value = MASK if value else ""
-        elif field.name == "rtsp_url" and isinstance(value, str):
-            value = redact_rtsp_url(value)  # credentials in the query of a URL stored before they were refused
+        elif field.name in redactions and isinstance(value, str):
+            value = redactions[field.name](value)
         elif isinstance(value, datetime) and value.tzinfo is not None:
             # The stored value comes back in UTC, the form's in local time: as strings they always differ.
             value = value.astimezone(UTC).isoformat()
@@ -39,7 +40,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def _is_secret(field: models.Field) -> bool:
-    return isinstance(field, EncryptedTextField) or bool(SECRET_KEY_PATTERN.search(field.name))
+    # Fields that hold secrets say so (`secret = True`, e.g. cameras' EncryptedTextField).
+    return getattr(field, "secret", False) is True or bool(SECRET_KEY_PATTERN.search(field.name))
 
 
 def _secret_digests(obj: models.Model) -> dict[str, str]:
@@ -104,11 +106,7 @@ class AuditedAdminMixin:
 
 
 def _camera_of(obj: models.Model) -> Any:
-    from cameras.models import Camera
-
-    if isinstance(obj, Camera):
-        return obj
-    return None
+    return obj if isinstance(obj, camera_model()) else None
 
 
 def _target(obj: models.Model) -> str:

@@ -1,25 +1,23 @@
 """The audit page's filter form; times are entered in Europe/Vilnius."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from birzai_vms.fields import InstantFormField, StrictFormModelChoiceField
-from cameras.models import Camera
+from birzai_vms.localtime import VILNIUS
 
 from .choices import AuditAction
-
-VILNIUS = ZoneInfo("Europe/Vilnius")
+from .models import camera_model
 
 
 class AuditFilterForm(forms.Form):
     user = StrictFormModelChoiceField(
         queryset=get_user_model().objects.order_by("username"), required=False, label=_("Person")
     )
-    camera = StrictFormModelChoiceField(queryset=Camera.objects.none(), required=False, label=_("Camera"))
+    camera = StrictFormModelChoiceField(queryset=camera_model().objects.none(), required=False, label=_("Camera"))
     action = forms.ChoiceField(choices=[("", "—"), *AuditAction.choices], required=False, label=_("Action"))
     start = InstantFormField(
         required=False, label=_("From (Vilnius time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -30,7 +28,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: object, user: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["camera"].queryset = Camera.objects.visible_to(user)
+        self.fields["camera"].queryset = camera_model().objects.visible_to(user)
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -97,6 +97,12 @@ class AuditEntry(models.Model):
         return hashlib.sha256(self.payload()).hexdigest()
 
 
+def camera_model() -> type[models.Model]:
+    """The camera model, reached through the relation the log declares: the audit log sits below the
+    cameras app and imports nothing of it (entries name a camera; they do not depend on its code)."""
+    return AuditEntry._meta.get_field("camera").related_model
+
+
 class SignedHead(models.Model):
     """The log's head (number and hash of its last entry) at one moment, signed with the installation's
     Ed25519 key (integrity/keys.py; the key is a file, never in the database). Someone with write access

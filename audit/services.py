@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from birzai_vms import keys
+
 from .choices import AuditAction
 from .models import GENESIS_HASH, AuditEntry, SignedHead
 
@@ -97,8 +99,6 @@ def _lock_chain() -> None:
 def sign_head() -> SignedHead | None:
     """Sign the log's current head with the installation's key (none while the log is empty; the same
     head is signed once). Run by beat every AUDIT_HEAD_SIGN_INTERVAL_SECONDS and by verify_audit."""
-    from integrity import keys
-
     with transaction.atomic():
         _lock_chain()
         last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
@@ -117,8 +117,6 @@ def verify_chain() -> tuple[int, list[str]]:
     """Walk the whole log in order and compare it with the signed heads; return (entries checked,
     problems found). The heads catch what the chain alone cannot: an entry rewritten with every later
     hash recomputed, and entries cut off at the end."""
-    from integrity import keys
-
     problems: list[str] = []
     heads = list(SignedHead.objects.order_by("seq", "signed_at"))
     current_key = keys.key_id() if heads else ""

@@ -3,7 +3,6 @@
 import csv
 import json
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -11,13 +10,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from birzai_vms.localtime import VILNIUS
+
 from .choices import AuditAction
 from .forms import AuditFilterForm
 from .models import AuditEntry
 from .querysets import AuditEntryQuerySet
 from .services import record
 
-VILNIUS = ZoneInfo("Europe/Vilnius")
 CSV_COLUMNS = ["seq", "time_utc", "time_vilnius", "action", "user", "camera", "object", "ip_address", "details", "hash"]
 
 

@@ -12,11 +12,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from recordings.tasks import dispatch_after_commit
-
+from . import recorder
 from .forms import CameraAdminForm, DecommissionForm
 from .models import Camera, CameraStatus
-from .services import decommission_camera, deletion_blockers, probe_camera
+from .services import decommission_camera, deletion_blockers
 
 
 class CameraStatusInline(admin.StackedInline):
@@ -78,12 +77,12 @@ class CameraAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Camera, form: CameraAdminForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if obj.enabled:
-            dispatch_after_commit()
+            recorder.wake_recorders()
 
     @admin.action(description=_("Test connection"))
     def test_connection(self, request: HttpRequest, queryset: QuerySet[Camera]) -> None:
         for camera in queryset:
-            result = probe_camera(camera)
+            result = recorder.probe(camera)
             level = messages.SUCCESS if result.ok else messages.ERROR
             self.message_user(request, f"{camera.name}: {result}", level)
 

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from .models import Camera, CameraStatus
+
 log = logging.getLogger(__name__)
 
 STATUS_GROUP = "camera-status"
@@ -38,8 +40,6 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
     """What a dashboard tile shows about a camera (with `status` and `eldership` loaded)."""
     status = getattr(camera, "status", None)
     if status is None:
-        from cameras.models import CameraStatus
-
         status = CameraStatus(camera=camera, heartbeat_at=None)
     now = now or timezone.now()
     state, reason = status.effective_state(now)
@@ -155,8 +155,6 @@ class _Sender:
 
     @staticmethod
     def _payloads(camera_ids: set[int]) -> list[dict[str, Any]]:
-        from cameras.models import Camera
-
         try:
             now = timezone.now()
             cameras = Camera.objects.in_service().with_status().filter(pk__in=camera_ids)

@@ -16,6 +16,8 @@ def _fernet() -> MultiFernet:
 class EncryptedTextField(models.TextField):
     """Stores Fernet ciphertext; Python code only ever sees the plaintext."""
 
+    secret = True  # the audit log masks the values of fields that say so
+
     def get_prep_value(self, value: str | None) -> str | None:
         value = super().get_prep_value(value)
         if value in (None, ""):

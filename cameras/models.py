@@ -129,6 +129,8 @@ class Camera(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CameraQuerySet.as_manager()
+    # What the audit log shows of a field instead of its value (it knows no app's fields itself).
+    audit_redactions = {"rtsp_url": redact_rtsp_url}
 
     class Meta:
         ordering = ["eldership__name", "name"]

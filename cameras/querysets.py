@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from accounts.services import scoped_eldership_ids, sees_all_cameras
+
 
 class CameraQuerySet(models.QuerySet):
     def enabled(self) -> "CameraQuerySet":
@@ -23,17 +25,15 @@ class CameraQuerySet(models.QuerySet):
 
     def with_status(self) -> "CameraQuerySet":
         """With what a status tile shows: eldership, status and open alarms (as `open_alarms`), in two queries."""
-        from alarms.models import Alarm
-
-        open_alarms = models.Prefetch("alarms", Alarm.objects.open().order_by("started_at"), to_attr="open_alarms")
+        # Alarms sit above cameras (they point at one); their model is reached through that relation.
+        alarms = self.model._meta.get_field("alarms").related_model.objects
+        open_alarms = models.Prefetch("alarms", alarms.open().order_by("started_at"), to_attr="open_alarms")
         return self.select_related("eldership", "status").prefetch_related(open_alarms)
 
     def visible_to(self, user: object) -> "CameraQuerySet":
         """The cameras this user may see; the one place that decides it. Superusers, Administrators and
         Reviewers see all; an Operator the cameras of the elderships in their scope; Police and users
         without a role none (police get footage only through approved requests)."""
-        from accounts.services import scoped_eldership_ids, sees_all_cameras
-
         if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
             return self.none()
         if sees_all_cameras(user):

@@ -1,79 +1,19 @@
-"""Workflows on cameras: probing a stream before it is recorded, decommissioning, what blocks a deletion."""
+"""Workflows on cameras: decommissioning, what blocks a deletion."""
 
-import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import av
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.choices import AuditAction
+from audit.services import record
+
 from .models import Camera
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """What a camera's stream offers, or why it cannot be read (`error`, safe to show)."""
-
-    ok: bool
-    codec: str = ""
-    width: int = 0
-    height: int = 0
-    fps: float | None = None
-    error: str = ""
-
-    def __str__(self) -> str:
-        if not self.ok:
-            return self.error
-        fps = f", {self.fps:.1f} fps" if self.fps else ""
-        return f"{self.codec.upper()} {self.width}×{self.height}{fps}"
-
-
-def probe_camera(camera: Camera, *, timeout: float | None = None) -> ProbeResult:
-    """Open the camera's stream over TCP and read a few frames' worth of packets."""
-    from recordings.capture.session import check_address, describe_av_error, rtsp_options
-
-    timeout = timeout or settings.CAPTURE_RTSP_TIMEOUT_SECONDS
-    if error := check_address(camera.rtsp_url):
-        return ProbeResult(ok=False, error=error.message)
-    try:
-        with av.open(
-            camera.connection_url(),
-            options=rtsp_options(timeout),
-        ) as container:
-            if not container.streams.video:
-                return ProbeResult(ok=False, error="The stream has no video track.")
-            video = container.streams.video[0]
-            pts: list[int] = []
-            deadline = time.monotonic() + timeout
-            for packet in container.demux(video):
-                if packet.pts is not None:
-                    pts.append(packet.pts)
-                if len(pts) >= 10 or time.monotonic() > deadline:
-                    break
-            fps = _fps(pts, video)
-            ctx = video.codec_context
-            return ProbeResult(ok=True, codec=ctx.name, width=ctx.width, height=ctx.height, fps=fps)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message; none may show the URL
-        message = describe_av_error(exc).message
-        for secret in camera.secrets():
-            message = message.replace(secret, "***")
-        return ProbeResult(ok=False, error=message)
-
-
-def _fps(pts: list[int], video: av.video.stream.VideoStream) -> float | None:
-    ordered = sorted(set(pts))
-    if len(ordered) >= 2:
-        span = float((ordered[-1] - ordered[0]) * video.time_base)
-        if span > 0:
-            return (len(ordered) - 1) / span
-    rate = video.average_rate or video.guessed_rate
-    return float(rate) if rate else None
+from .signals import camera_decommissioned
 
 
 def decommission_camera(
@@ -82,10 +22,6 @@ def decommission_camera(
     """Take a camera out of service for good: recording stops, it leaves the dashboards and the status
     stream, and its footage and every record of it stay (playable by those allowed) until retention
     removes them like any other footage. Audited with the reason."""
-    from alarms.models import Alarm
-    from audit.choices import AuditAction
-    from audit.services import record
-
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Decommissioning a camera needs a reason."))
@@ -98,8 +34,9 @@ def decommission_camera(
         camera.decommissioned_at = now
         camera.decommission_reason = reason
         camera.save(update_fields=["enabled", "decommissioned_at", "decommission_reason", "updated_at"])
-        # Conditions of a camera no one records any more (unreachable, short of retention) are over.
-        Alarm.objects.filter(camera=camera, ended_at__isnull=True).update(ended_at=now, updated_at=now)
+        # In the same transaction, the apps above cameras end what no longer applies (alarms: the
+        # conditions of a camera no one records any more are over).
+        camera_decommissioned.send(sender=Camera, camera=camera, at=now)
         record(
             action=AuditAction.CAMERA_DECOMMISSIONED,
             request=request,
@@ -113,15 +50,16 @@ def decommission_camera(
 
 def deletion_blockers(camera_id: int) -> dict[str, int]:
     """What still accounts for the camera's footage, by kind, with counts. While anything remains the
-    camera cannot be deleted (the foreign keys protect it); decommissioning is the way out of service."""
-    from alarms.models import Alarm
-    from integrity.models import DailyDigest, DeletionRecord
-    from recordings.models import Gap, Segment
-    from retention.models import DeletedRange, Hold
+    camera cannot be deleted (the foreign keys protect it); decommissioning is the way out of service.
 
-    counts = {
-        str(model._meta.verbose_name_plural): model.objects.filter(camera_id=camera_id).count()
-        for model in (Segment, Gap, DailyDigest, DeletionRecord, DeletedRange, Alarm)
-    }
-    counts[str(Hold._meta.verbose_name_plural)] = Hold.objects.filter(cameras=camera_id).count()
-    return {kind: count for kind, count in counts.items() if count}
+    The kinds are the rows of the apps above cameras that point at it with a protecting foreign key
+    (footage, gaps, digests, deletions, deleted ranges, alarms) and the holds naming it; cameras
+    imports none of those apps, it asks its own relations."""
+    counts: dict[str, int] = {}
+    for relation in Camera._meta.related_objects:
+        if relation.many_to_many or (relation.one_to_many and relation.on_delete is models.PROTECT):
+            model = relation.related_model
+            count = model._base_manager.filter(**{relation.field.name: camera_id}).count()
+            if count:
+                counts[str(model._meta.verbose_name_plural)] = count
+    return counts

@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.services import browses_cameras
-from birzai_vms import params
+from birzai_vms import localtime, params
 from cameras.choices import CameraState
 from cameras.events import status_payload
 from cameras.models import Camera
 from eldership.models import Eldership
-from playback import localtime
 from recordings.models import Segment
 
 MAX_SYNC = 4

@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,10 +75,19 @@ def _quarantine(camera_id: int | None, path: Path, reason: str, report: Reconcil
     )
 
 
-def _is_deleted(camera_id: int, start: datetime) -> bool:
-    from retention.models import DeletedRange
+# Who may say that footage was deleted on purpose (retention, which sits above integrity, registers
+# its deleted ranges here in its AppConfig.ready): such a file left on disk is a deletion to finish.
+_deletion_checks: list[Callable[[int, datetime], bool]] = []
 
-    return DeletedRange.objects.filter(camera_id=camera_id, start__lte=start, end__gt=start).exists()
+
+def register_deletion_check(check: Callable[[int, datetime], bool]) -> None:
+    """check(camera_id, start) is True when the camera's footage starting then was deleted on purpose."""
+    if check not in _deletion_checks:
+        _deletion_checks.append(check)
+
+
+def _is_deleted(camera_id: int, start: datetime) -> bool:
+    return any(check(camera_id, start) for check in _deletion_checks)
 
 
 def _day_folders(camera_id: int) -> dict[str, Path]:

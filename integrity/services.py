@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from birzai_vms import keys
+from cameras.models import Camera
 from recordings.capture import storage
 from recordings.models import Segment
 
-from . import keys
 from .models import DailyDigest, DeletionRecord
 
 
@@ -91,8 +92,6 @@ def seal_day(*, camera_id: int, day: date) -> DailyDigest:
 
 def seal_pending(*, now: datetime | None = None) -> int:
     """Seal every finished day of every camera that has footage and no seal yet."""
-    from cameras.models import Camera
-
     now = now or timezone.now()
     last_sealable = (now - settings.INTEGRITY_SEAL_DELAY).date() - timedelta(days=1)
     sealed = 0

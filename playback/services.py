@@ -9,13 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Sum
 
+from birzai_vms import localtime
 from cameras.models import Camera
 from recordings.choices import GapCause, SegmentStatus
 from recordings.models import Gap, Segment
 from retention.models import DeletedRange, Hold
 from retention.timeline import recorded_spans
 
-from . import localtime, playlists
+from . import playlists
 
 LIVE_WINDOW = 4  # segments in a live playlist
 LIVE_POLL_SECONDS = 0.1  # how often a blocking live playlist request looks for the next segment

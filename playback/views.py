@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from birzai_vms import localtime
 from cameras.models import Camera
 from recordings.capture import storage
 from recordings.models import Segment
 
-from . import localtime, media, playlists, renditions, services
+from . import media, playlists, renditions, services
 from .audit import footage_view, note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"

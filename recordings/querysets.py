@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from django.db import models
 
+from cameras.models import Camera
+
 # No segment is longer than this: they are cut at the first keyframe after SEGMENT_SECONDS. The bound
 # lets a time-range lookup use the (camera, start) index from both ends instead of scanning a month.
 LONGEST_SEGMENT = timedelta(minutes=5)
@@ -26,8 +28,6 @@ class TimeRangeQuerySet(models.QuerySet):
         return qs
 
     def visible_to(self, user: object) -> "TimeRangeQuerySet":
-        from cameras.models import Camera
-
         return self.filter(camera__in=Camera.objects.visible_to(user))
 
 

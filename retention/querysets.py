@@ -1,7 +1,10 @@
 """Queries over holds and deleted ranges; `restrict(user, action)` decides who may do what with which."""
 
+from datetime import datetime
+
 from django.db.models import Exists, OuterRef
 
+from cameras.models import Camera
 from recordings.querysets import TimeRangeQuerySet
 
 
@@ -20,12 +23,8 @@ class HoldQuerySet(TimeRangeQuerySet):
     def visible_to(self, user: object) -> "HoldQuerySet":
         """Holds all of whose cameras the user may see. A hold that also covers a camera outside an
         Operator's scope tells of that camera (its reason, its time range): it is hidden as a whole."""
-        from cameras.models import Camera
-
-        from .models import Hold
-
         visible = Camera.objects.visible_to(user).values("pk")
-        covered = Hold.cameras.through.objects.filter(hold=OuterRef("pk"))
+        covered = self.model.cameras.through.objects.filter(hold=OuterRef("pk"))
         return self.filter(Exists(covered.filter(camera__in=visible))).exclude(
             Exists(covered.exclude(camera__in=visible))
         )
@@ -39,6 +38,10 @@ class HoldQuerySet(TimeRangeQuerySet):
 
 
 class DeletedRangeQuerySet(TimeRangeQuerySet):
+    def covering_instant(self, camera_id: int, instant: datetime) -> "DeletedRangeQuerySet":
+        """The ranges of the camera that contain the instant."""
+        return self.filter(camera_id=camera_id, start__lte=instant, end__gt=instant)
+
     def restrict(self, user: object, action: str = "view") -> "DeletedRangeQuerySet":
         if not getattr(user, "is_authenticated", False) or not user.has_perm(f"retention.{action}_deletedrange"):
             return self.none()

@@ -238,3 +238,8 @@ def enforce_retention(
             done[camera_id] = total
             report_deletion(camera_id, total, DeletionReason.RETENTION)
     return done
+
+
+def was_deleted(camera_id: int, start: datetime) -> bool:
+    """Footage of the camera starting then was deleted (its rows gone; its file may be left by a crash)."""
+    return DeletedRange.objects.covering_instant(camera_id, start).exists()

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditEntry
-from cameras.services import probe_camera
+from recordings.probe import probe_camera
 from tests.support.auth import log_in_verified
 from tests.support.roles import RTSP_PASSWORD
 

@@ -16,7 +16,7 @@ def world(db: None) -> World:
 @pytest.fixture(autouse=True)
 def integrity_key(tmp_path: Path, settings: object) -> Iterator[Path]:
     """The installation key that signs audit heads, in the test's directory (never var/secrets)."""
-    from integrity import keys
+    from birzai_vms import keys
 
     settings.INTEGRITY_KEY_PATH = tmp_path / "secrets" / "integrity_ed25519.pem"
     keys._private_key.cache_clear()

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import OPERATOR
+from birzai_vms.localtime import local
 from cameras.models import CameraStatus
-from playback.localtime import local
 from recordings.models import Gap, Segment
 from tests.factories import CameraFactory
 from tests.recordings.footage import first_and_last_frame_times, recorded_seconds, segments_of

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from accounts.roles import OPERATOR
-from playback.localtime import local
+from birzai_vms.localtime import local
 from recordings.capture import storage
 from simulator.timecode import read_timecode
 from tests.factories import CameraFactory

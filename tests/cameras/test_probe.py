@@ -2,7 +2,7 @@
 
 import pytest
 
-from cameras.services import probe_camera
+from recordings.probe import probe_camera
 from simulator.fleet import free_port
 from tests.factories import CameraFactory
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 from django.utils import translation
 
-from playback import localtime
+from birzai_vms import localtime
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from tests.retention.files import make_segments
 
 @pytest.fixture
 def integrity_key(tmp_path: Path, settings: object) -> Path:
-    from integrity import keys
+    from birzai_vms import keys
 
     settings.INTEGRITY_KEY_PATH = tmp_path / "secrets" / "integrity_ed25519.pem"
     settings.QUARANTINE_ROOT = tmp_path / "quarantine"

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from integrity import keys
+from birzai_vms import keys
 
 
 class Command(BaseCommand):
