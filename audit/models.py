@@ -105,7 +105,7 @@ def camera_model() -> type[models.Model]:
 
 class SignedHead(models.Model):
     """The log's head (number and hash of its last entry) at one moment, signed with the installation's
-    Ed25519 key (integrity/keys.py; the key is a file, never in the database). Someone with write access
+    Ed25519 key (birzai_vms/keys.py; the key is a file, never in the database). Someone with write access
     to the database can rewrite entries and recompute every hash after them, or cut entries off the end,
     and the chain alone still reads as intact; a signed head they cannot forge shows both. Append-only
     like the entries (a trigger refuses UPDATE, DELETE and TRUNCATE on PostgreSQL)."""

@@ -12,10 +12,10 @@ import time
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from .choices import CameraState
 from .models import Camera, CameraStatus
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,12 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
         status = CameraStatus(camera=camera, heartbeat_at=None)
     now = now or timezone.now()
     state, reason = status.effective_state(now)
-    heartbeat_age = (now - status.heartbeat_at).total_seconds() if status.heartbeat_at else None
     # No recorder reporting: the page says so in its own language (this payload is built once for all).
-    stale = camera.enabled and (heartbeat_age is None or heartbeat_age > settings.STATUS_STALE_SECONDS)
+    stale = status.is_stale(now)
+    # The browser turns a tile offline at `stale_at` unless a newer event came first. Only a recording
+    # camera is heard from on its own (its segments are sent at least every PROGRESS_INTERVAL_S, each with
+    # the newest heartbeat); heartbeats alone send nothing, so other states are not expired by the browser.
+    stale_at = status.stale_at() if state == CameraState.RECORDING else None
     return {
         "camera_id": camera.pk,
         "state": str(state),
@@ -55,7 +58,7 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
         "last_segment_end": _iso(status.last_segment_end),
         "bitrate_kbps": status.bitrate_kbps,
         "heartbeat_at": _iso(status.heartbeat_at),
-        "stale_after_s": settings.STATUS_STALE_SECONDS,
+        "stale_at": _iso(stale_at),
         "alarms": [
             {"kind": a.kind, "severity": a.severity, "message": str(a.message or a.get_kind_display())}
             for a in _open_alarms(camera)

@@ -254,14 +254,28 @@ class CameraStatus(models.Model):
         rate_off = self.clock_rate is not None and abs(self.clock_rate - 1.0) > settings.CLOCK_RATE_ALARM_TOLERANCE
         return rate_off or self.clock_steps >= settings.CLOCK_STEPS_ALARM
 
+    # Whether a recorder is alive is decided here and only here: the API, the admin, the status events
+    # and (through `stale_at` in the events) the dashboard's tiles all use these three methods.
+    def stale_at(self) -> datetime | None:
+        """The instant the recorder's report stops holding unless it reports again: STATUS_STALE_SECONDS
+        after its last heartbeat. None when there is no report to expire (none yet: stale already)."""
+        if self.heartbeat_at is None:
+            return None
+        return self.heartbeat_at + timedelta(seconds=settings.STATUS_STALE_SECONDS)
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """No recorder is reporting for this enabled camera (a camera not recorded never goes stale)."""
+        if not self.camera.enabled:
+            return False
+        stale_at = self.stale_at()
+        return stale_at is None or (now or timezone.now()) > stale_at
+
     def effective_state(self, now: datetime | None = None) -> tuple[str, str]:
         """State and reason as a person should read them: a silent recorder is not 'recording'."""
-        now = now or timezone.now()
         if self.camera.decommissioned_at is not None:
             return CameraState.DISABLED, str(_("Decommissioned"))
         if not self.camera.enabled:
             return CameraState.DISABLED, ""
-        stale = self.heartbeat_at is None or now - self.heartbeat_at > timedelta(seconds=settings.STATUS_STALE_SECONDS)
-        if stale:
+        if self.is_stale(now):
             return CameraState.OFFLINE, str(_("No recorder is reporting for this camera."))
         return self.state, gettext(self.reason) if self.reason else ""

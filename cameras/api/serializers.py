@@ -9,10 +9,16 @@ from cameras.models import Camera, CameraStatus, redact_rtsp_url
 class CameraStatusSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
+    stale_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the recorder's last report stops holding (its last heartbeat plus STATUS_STALE_SECONDS); "
+        "after it, without a newer report, no recorder is reporting for the camera.",
+    )
 
     class Meta:
         model = CameraStatus
-        fields = CameraStatus.REPORTED_FIELDS
+        fields = [*CameraStatus.REPORTED_FIELDS, "stale_at"]
 
     def get_state(self, status: CameraStatus) -> CameraState:
         return status.effective_state()[0]

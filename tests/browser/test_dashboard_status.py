@@ -1,10 +1,13 @@
 """The overview lists every camera and follows its status live: offline within 5 s, back without a reload."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import OPERATOR
+from cameras.models import CameraStatus
 from tests.factories import CameraFactory, EldershipFactory
 from tests.support.auth import make_user
 from tests.support.webserver import Daphne, session_cookie
@@ -66,3 +69,31 @@ def test_the_page_says_it_is_disconnected_and_reconnects_after_a_server_restart(
     assert "atsijungta" in page.inner_text("#connection").lower()
     web.start()
     page.wait_for_selector("#connection[data-state=open]", timeout=15_000)
+
+
+def test_a_recording_tile_turns_offline_at_the_servers_stale_at_and_other_states_stay(capture_stack, page, tmp_path):
+    # No recorder runs: the statuses are what recorders last wrote, and no event follows them.
+    server = Daphne({**capture_stack.env, "STATUS_STALE_SECONDS": "6"}, tmp_path / "daphne-stale.log").start()
+    try:
+        eldership = EldershipFactory()
+        recording, failing = CameraFactory(eldership=eldership), CameraFactory(eldership=eldership)
+        now = timezone.now()
+        CameraStatus.objects.create(camera=recording, state="recording", heartbeat_at=now, last_segment_end=now)
+        CameraStatus.objects.create(
+            camera=failing, state="error", reason="The camera ended the stream.", heartbeat_at=now
+        )
+        operator = make_user("operator", OPERATOR, elderships=[eldership])
+        page.context.add_cookies([session_cookie(operator, server.url)])
+        page.goto(f"{server.url}/dashboard/")
+        assert tile(page, recording).get_attribute("data-state") == "recording"
+
+        tile(page, recording).and_(page.locator("[data-state=offline]")).wait_for(timeout=10_000)
+        stale_at = now + timedelta(seconds=6)
+        assert timezone.now() >= stale_at - timedelta(seconds=1)  # not before the server's instant
+        assert (
+            tile(page, recording).locator("[data-field=reason]").inner_text()
+            == "Šios kameros įrašymo procesas nepraneša apie būseną."
+        )
+        assert tile(page, failing).get_attribute("data-state") == "error"
+    finally:
+        server.stop()

@@ -19,10 +19,11 @@
   }
 
   function effective(st, now) {
-    // A recorder that stopped reporting sends no event: judge by the age of the newest segment.
-    const last = st.last_segment_end ? Date.parse(st.last_segment_end) : null;
-    if (st.state === "recording" && last !== null && now - last > st.stale_after_s * 1000) {
-      return ["offline", T.stale, last];
+    // A recorder that stopped reporting sends no event: the server says until when its report holds
+    // (stale_at, from CameraStatus.stale_at); past it, with no newer event, no recorder is reporting.
+    const staleAt = st.stale_at ? Date.parse(st.stale_at) : null;
+    if (!st.stale && staleAt !== null && now > staleAt) {
+      return ["offline", T.stale, st.heartbeat_at ? Date.parse(st.heartbeat_at) : staleAt];
     }
     return [st.state, st.stale ? T.stale : st.reason, st.since ? Date.parse(st.since) : null];
   }
