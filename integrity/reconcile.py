@@ -122,12 +122,9 @@ def reconcile_camera(camera_id: int, report: ReconcileReport) -> None:
     for key in sorted(set(folders) | _row_days(camera_id)):
         day_start = datetime.strptime(key, "%Y/%m/%d").replace(tzinfo=UTC)
         rows = dict(
-            Segment.objects.filter(
-                camera_id=camera_id,
-                node=settings.NODE_NAME,
-                start__gte=day_start,
-                start__lt=day_start + timedelta(days=1),
-            ).values_list("path", "status")
+            Segment.objects.filter(camera_id=camera_id, node=settings.NODE_NAME)
+            .starting_in(day_start, day_start + timedelta(days=1))
+            .values_list("path", "status")
         )
         on_disk: set[str] = set()
         for dirpath, _dirs, filenames in os.walk(folders[key]) if key in folders else []:

@@ -72,7 +72,8 @@ def seal_day(*, camera_id: int, day: date) -> DailyDigest:
     start, end = day_bounds(day)
     entries = [
         [path, sha]
-        for path, sha in Segment.objects.filter(camera_id=camera_id, start__gte=start, start__lt=end)
+        for path, sha in Segment.objects.filter(camera_id=camera_id)
+        .starting_in(start, end)
         .order_by("start")
         .values_list("path", "sha256")
     ]
@@ -103,7 +104,7 @@ def seal_pending(*, now: datetime | None = None) -> int:
         day = max(first.astimezone(UTC).date(), latest + timedelta(days=1) if latest else first.date())
         while day <= last_sealable:
             start, end = day_bounds(day)
-            if Segment.objects.filter(camera_id=camera_id, start__gte=start, start__lt=end).exists():
+            if Segment.objects.filter(camera_id=camera_id).starting_in(start, end).exists():
                 seal_day(camera_id=camera_id, day=day)
                 sealed += 1
             day += timedelta(days=1)
@@ -192,9 +193,9 @@ def verify_day(*, camera_id: int, day: date) -> DayReport:
     start, end = day_bounds(day)
     rows = {
         path: sha
-        for path, sha in Segment.objects.filter(camera_id=camera_id, start__gte=start, start__lt=end).values_list(
-            "path", "sha256"
-        )
+        for path, sha in Segment.objects.filter(camera_id=camera_id)
+        .starting_in(start, end)
+        .values_list("path", "sha256")
     }
     if digest:
         if chain(genesis(camera_id, day), digest.entries) != digest.head or digest.segment_count != len(digest.entries):

@@ -7,14 +7,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Sum
 
 from birzai_vms import localtime
 from cameras.models import Camera
 from recordings.choices import GapCause, SegmentStatus
-from recordings.models import Gap, Segment
-from retention.models import DeletedRange, Hold
-from retention.timeline import recorded_spans
+from recordings.models import Segment
+from retention.choices import DeletionReason
+from retention.models import DeletedRange
+from retention.timeline import timeline
 
 from . import playlists
 
@@ -59,10 +61,10 @@ def sequence_number(*, camera: Camera, segment_pk: int, start: datetime) -> int:
     playlist relies on that."""
     anchor = _anchors.get(camera.pk)
     if anchor and anchor.start <= start and Segment.objects.filter(pk=anchor.segment_pk, start=anchor.start).exists():
-        number = anchor.number + Segment.objects.filter(camera=camera, start__gte=anchor.start, start__lt=start).count()
+        number = anchor.number + Segment.objects.of_camera(camera).starting_in(anchor.start, start).count()
     else:
-        recorded = Segment.objects.filter(camera=camera, start__lt=start).count()
-        deleted = DeletedRange.objects.filter(camera=camera, start__lt=start).aggregate(n=Sum("segment_count"))["n"]
+        recorded = Segment.objects.of_camera(camera).starting_before(start).count()
+        deleted = DeletedRange.objects.of_camera(camera).starting_before(start).aggregate(n=Sum("segment_count"))["n"]
         number = recorded + (deleted or 0)
     _anchors[camera.pk] = _Anchor(segment_pk, start, number)
     return number
@@ -113,31 +115,28 @@ def _ms(instant: datetime) -> int:
     return round(instant.timestamp() * 1000)
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
 def day_timeline(*, camera: Camera, day: date) -> dict[str, Any]:
-    """Recorded ranges and gaps (with causes) of one Vilnius day, as epoch milliseconds."""
+    """retention.timeline's timeline of one Vilnius day (recorded spans, gaps and deletions with their
+    causes, active holds), in epoch milliseconds for the player."""
     start, end = localtime.day_bounds(day)
-    gaps = Gap.objects.of_camera(camera).overlapping(start, end).order_by("start")
+    shown = timeline(camera_id=camera.pk, start=start, end=end)
     return {
         "camera_id": camera.pk,
         "date": day.isoformat(),
         "start": _ms(start),
         "end": _ms(end),
-        "recorded": [[_ms(span.start), _ms(span.end)] for span in recorded_spans(camera.pk, start, end)],
+        "recorded": [[_ms(span.start), _ms(span.end)] for span in shown["recorded"]],
         "gaps": [
-            {
-                "start": _ms(g.start),
-                "end": _ms(g.end),
-                "cause": g.cause,
-                "label": str(GapCause(g.cause).label) if g.cause in GapCause.values else g.cause,
-            }
-            for g in gaps
+            {"start": _ms(g["start"]), "end": _ms(g["end"]), "cause": g["cause"], "label": _label(GapCause, g["cause"])}
+            for g in shown["gaps"]
         ],
         "deleted": [
-            {"start": _ms(r.start), "end": _ms(r.end), "label": r.get_reason_display()}
-            for r in DeletedRange.objects.filter(camera=camera, start__lt=end, end__gt=start).order_by("start")
+            {"start": _ms(r["start"]), "end": _ms(r["end"]), "label": _label(DeletionReason, r["reason"])}
+            for r in shown["deleted"]
         ],
-        "holds": [
-            {"start": _ms(h.start), "end": _ms(h.end)}
-            for h in Hold.objects.filter(cameras=camera, released_at__isnull=True, start__lt=end, end__gt=start)
-        ],
+        "holds": [{"start": _ms(h["start"]), "end": _ms(h["end"])} for h in shown["holds"]],
     }

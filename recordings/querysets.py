@@ -27,6 +27,28 @@ class TimeRangeQuerySet(models.QuerySet):
             qs = qs.filter(end__gt=start)
         return qs
 
+    def not_overlapping(self, start: datetime, end: datetime) -> "TimeRangeQuerySet":
+        """Rows that share no instant with [start, end)."""
+        return self.exclude(start__lt=end, end__gt=start)
+
+    def starting_in(self, start: datetime, end: datetime) -> "TimeRangeQuerySet":
+        """Rows that start within [start, end): the day a segment belongs to, whatever its end."""
+        return self.filter(start__gte=start, start__lt=end)
+
+    def starting_before(self, instant: datetime) -> "TimeRangeQuerySet":
+        return self.filter(start__lt=instant)
+
+    def ended_by(self, instant: datetime) -> "TimeRangeQuerySet":
+        """Rows wholly before the instant (their end is exclusive)."""
+        return self.filter(end__lte=instant)
+
+    def ending_after(self, instant: datetime) -> "TimeRangeQuerySet":
+        return self.filter(end__gt=instant)
+
+    def containing(self, instant: datetime) -> "TimeRangeQuerySet":
+        """Rows whose [start, end) contains the instant."""
+        return self.filter(start__lte=instant, end__gt=instant)
+
     def visible_to(self, user: object) -> "TimeRangeQuerySet":
         return self.filter(camera__in=Camera.objects.visible_to(user))
 

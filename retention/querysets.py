@@ -1,7 +1,5 @@
 """Queries over holds and deleted ranges; `restrict(user, action)` decides who may do what with which."""
 
-from datetime import datetime
-
 from django.db.models import Exists, OuterRef
 
 from cameras.models import Camera
@@ -38,10 +36,6 @@ class HoldQuerySet(TimeRangeQuerySet):
 
 
 class DeletedRangeQuerySet(TimeRangeQuerySet):
-    def covering_instant(self, camera_id: int, instant: datetime) -> "DeletedRangeQuerySet":
-        """The ranges of the camera that contain the instant."""
-        return self.filter(camera_id=camera_id, start__lte=instant, end__gt=instant)
-
     def restrict(self, user: object, action: str = "view") -> "DeletedRangeQuerySet":
         if not getattr(user, "is_authenticated", False) or not user.has_perm(f"retention.{action}_deletedrange"):
             return self.none()

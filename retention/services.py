@@ -86,7 +86,7 @@ def held_intervals(camera_id: int) -> list[tuple[datetime, datetime]]:
 
 def _unheld(qs: object, holds: list[tuple[datetime, datetime]]) -> object:
     for start, end in holds:
-        qs = qs.exclude(start__lt=end, end__gt=start)
+        qs = qs.not_overlapping(start, end)
     return qs
 
 
@@ -159,7 +159,7 @@ def delete_batch(
             return DeletedBatch()
         qs = Segment.objects.filter(camera_id=camera_id)
         if before is not None:
-            qs = qs.filter(end__lte=before)
+            qs = qs.ended_by(before)
         if node is not None:
             qs = qs.filter(node=node)
         victims = _unheld(qs, held_intervals(camera_id)).order_by("start").values("id")[:limit]
@@ -242,4 +242,4 @@ def enforce_retention(
 
 def was_deleted(camera_id: int, start: datetime) -> bool:
     """Footage of the camera starting then was deleted (its rows gone; its file may be left by a crash)."""
-    return DeletedRange.objects.covering_instant(camera_id, start).exists()
+    return DeletedRange.objects.filter(camera_id=camera_id).containing(start).exists()

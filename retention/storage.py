@@ -104,7 +104,11 @@ def update_shortfall_alarms(*, now: datetime | None = None) -> None:
     now = now or timezone.now()
     for camera in Camera.objects.all():
         window = now - timedelta(days=camera.retention_days)
-        lost = DeletedRange.objects.filter(camera=camera, reason=DeletionReason.DISK_PRESSURE, end__gt=window).exists()
+        lost = (
+            DeletedRange.objects.filter(camera=camera, reason=DeletionReason.DISK_PRESSURE)
+            .ending_after(window)
+            .exists()
+        )
         if not lost:
             clear_alarm(kind=AlarmKind.RETENTION_SHORTFALL, camera_id=camera.pk, now=now)
             continue
@@ -152,10 +156,7 @@ def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
         .values_list("camera", "b")
     )
     last_day = dict(
-        Segment.objects.filter(start__gte=now - DAY, start__lt=now)
-        .values("camera")
-        .annotate(b=Sum("bytes"))
-        .values_list("camera", "b")
+        Segment.objects.starting_in(now - DAY, now).values("camera").annotate(b=Sum("bytes")).values_list("camera", "b")
     )
     bitrates = dict(CameraStatus.objects.values_list("camera", "bitrate_kbps"))
     rates: dict[int, int] = {}

@@ -1,4 +1,7 @@
-"""A camera's timeline: recorded spans, gaps, footage deleted (when and why), missing files, holds."""
+"""A camera's timeline: recorded spans, gaps, footage deleted (when and why), missing files, holds.
+
+The one timeline: the retention API returns it as it is, playback's day view (playback.services) in
+epoch milliseconds for the player."""
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +29,8 @@ class Span:
 def segments_in_range(camera_id: int, start: datetime, end: datetime) -> list[dict]:
     """The segments an export of [start, end) needs, in order (path, start, end, bytes, sha256)."""
     return list(
-        Segment.objects.filter(camera_id=camera_id, start__gt=start - LONGEST_SEGMENT, start__lt=end, end__gt=start)
+        Segment.objects.filter(camera_id=camera_id)
+        .overlapping(start, end)
         .order_by("start")
         .values("id", "path", "start", "end", "bytes", "sha256")
     )
@@ -67,7 +71,8 @@ def recorded_spans(camera_id: int, start: datetime, end: datetime) -> list[Span]
             cursor.execute(_SPAN_EDGES_SQL, params)
             return _spans_from_edges(cursor.fetchall())
     rows = (
-        Segment.objects.filter(camera_id=camera_id, start__gt=start - LONGEST_SEGMENT, start__lt=end, end__gt=start)
+        Segment.objects.filter(camera_id=camera_id)
+        .overlapping(start, end)
         .order_by("start")
         .values_list("start", "end", "bytes")
     )
@@ -116,10 +121,8 @@ def timeline(*, camera_id: int, start: datetime, end: datetime, user: object = N
             .values("start", "end", "reason", "deleted_at", "segment_count")
         ),
         "missing": list(
-            Segment.objects.filter(
-                camera_id=camera_id, status=SegmentStatus.MISSING, start__gt=start - LONGEST_SEGMENT, start__lt=end
-            )
-            .filter(end__gt=start)
+            Segment.objects.filter(camera_id=camera_id, status=SegmentStatus.MISSING)
+            .overlapping(start, end)
             .order_by("start")
             .values("start", "end", "path")
         ),
