@@ -11,13 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction
+from .errors import AppendOnlyError
 from .querysets import AuditEntryQuerySet, SignedHeadQuerySet
 
 GENESIS_HASH = "0" * 64
-
-
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete an audit entry."""
 
 
 class AuditEntry(models.Model):

@@ -4,16 +4,14 @@ from datetime import datetime
 
 from django.db import models
 
+from .errors import AppendOnlyError
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
-        from .models import AppendOnlyError
-
         raise AppendOnlyError("audit entries cannot be changed")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        from .models import AppendOnlyError
-
         raise AppendOnlyError("audit entries cannot be deleted")
 
 

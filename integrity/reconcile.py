@@ -27,9 +27,9 @@ from alarms.choices import AlarmKind, Severity
 from alarms.services import raise_alarm
 from cameras.models import Camera
 from recordings.capture import storage
+from recordings.capture.catch_up import index_file
 from recordings.choices import SegmentStatus
 from recordings.models import Segment
-from recordings.services import index_file
 
 from .models import QuarantinedFile
 

@@ -33,7 +33,7 @@ def _copy_of_the_tree(dest: Path) -> Path:
 def test_the_apps_keep_their_layers() -> None:
     result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,15 @@ def test_an_import_up_a_layer_breaks_the_contract_and_is_named(tmp_path: Path, s
     assert result.returncode != 0, f"an upward import {why} went unnoticed:\n{result.stdout}"
     assert "BROKEN" in result.stdout
     assert "eldership._upward -> playback.services" in result.stdout
+
+
+def test_a_cycle_inside_one_app_breaks_the_contract_and_is_named(tmp_path: Path) -> None:
+    tree = _copy_of_the_tree(tmp_path)
+    (tree / "eldership" / "_loop.py").write_text("from eldership import seed_data  # noqa: F401\n")
+    with (tree / "eldership" / "seed_data.py").open("a") as seed_data:
+        seed_data.write("\n\ndef _late() -> None:\n    from eldership import _loop  # noqa: F401\n")
+
+    result = _lint_imports(tree)
+    assert result.returncode != 0, result.stdout
+    assert "No cycles are allowed in eldership" in result.stdout
+    assert "._loop -> .seed_data" in result.stdout or ".seed_data -> ._loop" in result.stdout

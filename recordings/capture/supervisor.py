@@ -19,6 +19,7 @@ from cameras.models import Camera, CameraStatus
 from recordings.choices import GapCause
 from recordings.querysets import CONTIGUOUS
 
+from .catch_up import catch_up_camera
 from .indexer import get_indexer
 from .keeper import get_keeper
 from .lease import Lease, new_holder_id
@@ -136,8 +137,6 @@ class CameraRecorder:
         return Camera.objects.filter(pk=self.camera_id).values_list("updated_at", flat=True).first()
 
     def _catch_up(self) -> datetime | None:
-        from recordings.services import catch_up_camera
-
         previous = CameraStatus.objects.filter(camera_id=self.camera_id).values_list("state", flat=True).first()
         self.gap_cause = GapCause.CAMERA_DISABLED if previous == CameraState.DISABLED else GapCause.RECORDER_RESTARTED
         return catch_up_camera(camera_id=self.camera_id)

@@ -1,4 +1,5 @@
-"""Workflows over the recording index."""
+"""Indexing segment files that are on disk but not in the index: a recorder catching up on its camera
+before it records, and the reconciler finding files written while the database was away."""
 
 import logging
 from datetime import datetime
@@ -7,8 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Max
 
-from .capture import storage
-from .models import Segment
+from recordings.models import Segment
+
+from . import storage
 
 log = logging.getLogger(__name__)
 
