@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import av
+import pytest
+from django.core.management import call_command
 
 from birzai_vms.processes import ManagedProcess
+from cameras.models import Camera
 from simulator.fleet import free_port_range, port_accepts
 from simulator.kinds import FIELD_KINDS
 
@@ -45,3 +49,18 @@ def test_field_kinds_follow_the_shared_encoder_cameras(tmp_path):
         fleet.stop(15)
     for k in range(1, count + len(FIELD_KINDS) + 1):
         assert not port_accepts("127.0.0.1", base + k), f"camera {k} stopped with the fleet"
+
+
+@pytest.mark.django_db
+def test_seed_with_field_kinds_points_one_camera_per_kind_after_the_24(settings):
+    call_command("seed_birzai", "--field-kinds", stdout=io.StringIO())
+    base = settings.SIMULATOR_BASE_PORT
+    for k, kind in enumerate(FIELD_KINDS, start=25):
+        camera = Camera.objects.get(name=kind)
+        assert camera.rtsp_url == f"rtsp://127.0.0.1:{base + k}/live"
+        assert camera.enabled and camera.eldership.code == "birzu-miesto"
+    assert Camera.objects.count() == 24 + len(FIELD_KINDS)
+    # Seeding again without the flag leaves them in place but stops recording them.
+    call_command("seed_birzai", stdout=io.StringIO())
+    assert not Camera.objects.filter(name__in=FIELD_KINDS, enabled=True).exists()
+    assert Camera.objects.filter(enabled=True).count() == 24
