@@ -109,7 +109,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if a.kind not in (kinds.DEFAULT_KIND, "audio-only"):
             p.error("--audio-only contradicts --kind")
         a.kind = "audio-only"
-    a.audio_only = a.kind == "audio-only"
     a.fps = kinds.FORCED_FPS.get(a.kind, a.fps)
     a.keyframe_seconds = kinds.FORCED_KEYFRAME_SECONDS.get(a.kind, a.keyframe_seconds)
     if a.kind in kinds.SOCKET_KINDS and (a.mounts != 1 or a.control_stdin):
