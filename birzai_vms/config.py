@@ -23,31 +23,34 @@ class Variable:
 
     name: str
     default: Any  # the value itself, or a text for defaults computed at start-up ("VAR_DIR/recordings")
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 REGISTRY: dict[str, Variable] = {}
 
 
-def _register(name: str, default: Any) -> str | None:
-    REGISTRY[name] = Variable(name, default)
+def _register(name: str, default: Any, minimum: float | None = None, maximum: float | None = None) -> str | None:
+    REGISTRY[name] = Variable(name, default, minimum, maximum)
     value = os.environ.get(name)
     return value if value is not None and value.strip() != "" else None
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def number_text(value: float) -> str:
+    """1 for 1.0, 1000000 for 1e6, 0.005 for 0.005: how bounds are written in messages and the README."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _bounded(name: str, raw: str, value: float, minimum: float | None, maximum: float | None) -> None:
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {_number(minimum)} (got {raw})")
+        raise ImproperlyConfigured(f"{name} must be at least {number_text(minimum)} (got {raw})")
     if maximum is not None and value > maximum:
-        raise ImproperlyConfigured(f"{name} must be at most {_number(maximum)} (got {raw})")
+        raise ImproperlyConfigured(f"{name} must be at most {number_text(maximum)} (got {raw})")
 
 
 def int_setting(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """A whole number within [minimum, maximum]; "5000", "5_000" are accepted, "5.5" and "five" are not."""
-    raw = _register(name, default)
+    raw = _register(name, default, minimum, maximum)
     if raw is None:
         return default
     try:
@@ -60,7 +63,7 @@ def int_setting(name: str, default: int, *, minimum: int | None = None, maximum:
 
 def float_setting(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
     """A finite number within [minimum, maximum]."""
-    raw = _register(name, default)
+    raw = _register(name, default, minimum, maximum)
     if raw is None:
         return default
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from birzai_vms.config import REGISTRY
+from birzai_vms.config import REGISTRY, number_text
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -86,8 +86,9 @@ def test_the_registry_knows_every_variable_in_settings():
     assert {"SECRET_KEY", "SECRET_KEY_FILE", "FIELD_ENCRYPTION_KEY", "FIELD_ENCRYPTION_KEY_FILE"} <= set(REGISTRY)
 
 
-def readme_configuration_table() -> dict[str, str]:
-    """Variable → its Default cell (backticks removed), from the README's `| Variable | Default | Meaning |`."""
+def readme_configuration_table() -> dict[str, tuple[str, str]]:
+    """Variable → its Default and Meaning cells (backticks removed), from the README's
+    `| Variable | Default | Meaning |` table."""
     text = (BASE_DIR / "README.md").read_text(encoding="utf-8")
     start = text.index("| Variable | Default | Meaning |")
     rows = {}
@@ -97,7 +98,7 @@ def readme_configuration_table() -> dict[str, str]:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         names = re.findall(r"`([A-Z][A-Z0-9_]*)`", cells[0])
         assert len(names) == 1, f"one variable per row: {line}"
-        rows[names[0]] = cells[1].replace("`", "")
+        rows[names[0]] = (cells[1].replace("`", ""), cells[2].replace("`", ""))
     return rows
 
 
@@ -118,8 +119,26 @@ def test_the_readme_lists_every_variable_with_its_default():
     missing = sorted(set(REGISTRY) - set(table))
     assert not missing, f"not in the README's configuration table: {missing}"
     wrong = {
-        name: (table[name], variable.default)
+        name: (table[name][0], variable.default)
         for name, variable in REGISTRY.items()
-        if not shows(table[name], variable.default)
+        if not shows(table[name][0], variable.default)
     }
     assert not wrong, f"README default differs from the code's (README, code): {wrong}"
+
+
+def allowed_range(minimum: float | None, maximum: float | None) -> str | None:
+    if minimum is not None and maximum is not None:
+        return f"{number_text(minimum)}–{number_text(maximum)}"
+    if minimum is not None:
+        return f"≥ {number_text(minimum)}"
+    return None
+
+
+def test_the_readme_gives_the_allowed_range_of_every_number():
+    table = readme_configuration_table()
+    wrong = {}
+    for name, variable in REGISTRY.items():
+        wanted = allowed_range(variable.minimum, variable.maximum)
+        if wanted is not None and wanted not in table[name][1]:
+            wrong[name] = (table[name][1], wanted)
+    assert not wrong, f"README meaning does not give the range the code enforces: {wrong}"
