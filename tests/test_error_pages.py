@@ -56,6 +56,23 @@ def test_a_signed_in_person_gets_the_shared_layout_with_the_menu(settings, statu
     assert reverse("dashboard:map") in response.content.decode()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_form_sent_without_its_csrf_token_gets_the_expired_form_page(settings, language):
+    settings.DEBUG = False
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("accounts:login"), {"username": "x", "password": "y"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 403
+    page = response.content.decode()
+    with translation.override(language):
+        heading = translation.gettext("The form has expired")
+    if language != "en":
+        assert heading != "The form has expired"
+    assert heading in page
+    assert f'lang="{language}"' in page
+    assert "CSRF" not in page
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_500_page_renders_without_a_request_or_context(language):
     with translation.override(language):
