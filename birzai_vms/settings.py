@@ -294,6 +294,13 @@ CAPTURE_RETRY_MAX_SECONDS = positive_float("CAPTURE_RETRY_MAX_SECONDS", 1.0, min
 CAPTURE_ERROR_RETRY_MAX_SECONDS = positive_float("CAPTURE_ERROR_RETRY_MAX_SECONDS", 60.0, minimum=1, maximum=3600)
 # A status not refreshed for this long means no recorder is looking after the camera.
 STATUS_STALE_SECONDS = positive_float("STATUS_STALE_SECONDS", 15.0, minimum=1, maximum=3600)
+# Recorders write their heartbeat every third of the lease (recordings/capture/keeper.py): a status must be
+# allowed to miss one, or every camera would flap between recording and stale.
+if STATUS_STALE_SECONDS < 2 * CAPTURE_LEASE_SECONDS / 3:
+    raise ImproperlyConfigured(
+        f"STATUS_STALE_SECONDS must be at least two heartbeats, 2 × CAPTURE_LEASE_SECONDS / 3 = "
+        f"{2 * CAPTURE_LEASE_SECONDS / 3:g} (got {STATUS_STALE_SECONDS:g})"
+    )
 # Camera n listens on the base port + n: room for 1000 cameras below 65536.
 SIMULATOR_BASE_PORT = int_setting("SIMULATOR_BASE_PORT", 8600, minimum=1024, maximum=64535)
 # Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: markers on a plain map

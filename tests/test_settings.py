@@ -51,6 +51,14 @@ def test_a_bad_value_stops_start_up_with_a_message_naming_it(variable, value, me
     assert "Traceback" not in result.stderr
 
 
+def test_a_status_must_be_allowed_to_miss_a_heartbeat():
+    result = manage_check(CAPTURE_LEASE_SECONDS="30", STATUS_STALE_SECONDS="15")
+    assert result.returncode != 0
+    assert "STATUS_STALE_SECONDS must be at least two heartbeats, 2 × CAPTURE_LEASE_SECONDS / 3 = 20 (got 15)" in (
+        result.stderr
+    )
+
+
 def test_good_values_pass_the_check():
     result = manage_check(CAPTURE_LEASE_SECONDS="3", DEFAULT_RETENTION_DAYS="45", RETENTION_BATCH_SIZE="1000")
     assert result.returncode == 0, result.stderr
