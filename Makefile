@@ -32,6 +32,7 @@ TEST_ENV := VMS_MODE=test DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_
 
 help:
 	@echo "make demo     run the whole system with 24 simulated cameras (http://127.0.0.1:8000/admin/)"
+	@echo "              DEMO_FIELD_CAMERAS=1 make demo adds one camera of every other kind (h265, mjpeg, ...)"
 	@echo "make test     lint + Django checks + pytest against PostgreSQL and Redis on 127.0.0.1"
 	@echo "              (PYTEST_ARGS='-k lease -x' passes arguments to pytest)"
 	@echo "make bench    recording benchmarks ($(BENCHES))"

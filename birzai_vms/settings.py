@@ -1,4 +1,4 @@
-"""Settings, read once from the environment (django-environ) with safe embedded defaults.
+"""Settings, read once from the environment through birzai_vms/config.py, with safe embedded defaults.
 
 VMS_MODE=embedded (the default) runs on SQLite and a local Redis with generated secrets kept under
 VAR_DIR; VMS_MODE=production refuses to start without real secrets or with DEBUG on.
@@ -10,30 +10,38 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from birzai_vms.config import (
+    bool_setting,
+    choice_setting,
+    database_setting,
+    file_text,
+    float_setting,
+    int_setting,
+    list_setting,
+    positive_float,
+    str_setting,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
-
-VMS_MODE = env.str("VMS_MODE", default="embedded")
-if VMS_MODE not in {"embedded", "production", "test"}:
-    raise ImproperlyConfigured(f"VMS_MODE must be embedded, production or test, not {VMS_MODE!r}")
+# Every variable is read through birzai_vms/config.py: bounds checked, defaults registered (the README's
+# configuration table is tested against that registry). Bounds are what the code can work with, not taste.
+VMS_MODE = choice_setting("VMS_MODE", "embedded", choices=("embedded", "production", "test"))
 PRODUCTION = VMS_MODE == "production"
 
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+VAR_DIR = Path(str_setting("VAR_DIR", str(BASE_DIR / "var"), shown="./var")).resolve()
 
 
 def _secret(name: str, *, generate: bool) -> str:
     """A secret from NAME, NAME_FILE, or (embedded mode only) a file generated once under VAR_DIR."""
-    if value := env.str(name, default=""):
+    value = str_setting(name, "", shown="generated")
+    from_file = file_text(f"{name}_FILE")
+    if value:
         return value
-    if path := env.str(f"{name}_FILE", default=""):
-        try:
-            return Path(path).read_text().strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc.strerror}") from exc
+    if from_file:
+        return from_file
     if not generate:
         raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set when VMS_MODE=production")
     path = VAR_DIR / "secrets" / name.lower()
@@ -52,7 +60,7 @@ def _new_secret(name: str) -> str:
     return secrets.token_urlsafe(50)
 
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+DEBUG = bool_setting("DEBUG", not PRODUCTION, shown="on, except in production")
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when VMS_MODE=production")
 
@@ -63,8 +71,10 @@ if PRODUCTION and (len(SECRET_KEY) < 40 or SECRET_KEY.startswith("django-insecur
 # Camera credentials are encrypted with this key (Fernet); comma-separated keys allow rotation.
 FIELD_ENCRYPTION_KEYS = _secret("FIELD_ENCRYPTION_KEY", generate=not PRODUCTION).split(",")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+ALLOWED_HOSTS = list_setting(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"], shown="localhost,127.0.0.1,[::1]"
+)
+CSRF_TRUSTED_ORIGINS = list_setting("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "daphne",
@@ -133,7 +143,12 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": database_setting(
+        "DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}", shown="sqlite:///VAR_DIR/db.sqlite3"
+    )
+}
+DATABASE_CONNECT_TIMEOUT = int_setting("DATABASE_CONNECT_TIMEOUT", 5, minimum=1, maximum=300)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, workers, recorders) write at once: WAL and a long busy timeout.
     DATABASES["default"]["OPTIONS"] = {
@@ -142,7 +157,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", 5)
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,8 +187,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:overview"
 
 # --- Redis, Celery, Channels -------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6399/0")
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+REDIS_URL = str_setting("REDIS_URL", "redis://127.0.0.1:6399/0")
+CELERY_BROKER_URL = str_setting("CELERY_BROKER_URL", REDIS_URL, shown="REDIS_URL")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -184,22 +199,25 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # delivery harmless (see recordings/capture/lease.py).
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="django_celery_beat.schedulers:DatabaseScheduler")
+CELERY_BEAT_SCHEDULER = str_setting("CELERY_BEAT_SCHEDULER", "django_celery_beat.schedulers:DatabaseScheduler")
 # How often the audit log's head is signed: entries newer than the last signed head can still be
 # rewritten unseen, so this is the window an intruder with database access has.
-AUDIT_HEAD_SIGN_INTERVAL_SECONDS = env.float("AUDIT_HEAD_SIGN_INTERVAL_SECONDS", default=300.0)
-if AUDIT_HEAD_SIGN_INTERVAL_SECONDS <= 0:
-    raise ImproperlyConfigured("AUDIT_HEAD_SIGN_INTERVAL_SECONDS must be positive")
+AUDIT_HEAD_SIGN_INTERVAL_SECONDS = positive_float(
+    "AUDIT_HEAD_SIGN_INTERVAL_SECONDS", 300.0, minimum=1, maximum=24 * 3600
+)
+# The dispatcher must run well within a lease, or a dead recorder's camera waits longer than it need.
+DISPATCH_INTERVAL_SECONDS = positive_float("DISPATCH_INTERVAL_SECONDS", 3.0, minimum=0.5, maximum=300)
+STORAGE_CHECK_INTERVAL_SECONDS = positive_float("STORAGE_CHECK_INTERVAL_SECONDS", 10.0, minimum=1, maximum=3600)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-recorders": {
         "task": "recordings.tasks.dispatch_recorders",
-        "schedule": env.float("DISPATCH_INTERVAL_SECONDS", default=3.0),
+        "schedule": DISPATCH_INTERVAL_SECONDS,
     },
     # Retention, storage pressure and integrity (retention/tasks.py, integrity/tasks.py).
     "enforce-retention": {"task": "retention.tasks.enforce_retention", "schedule": 600.0},
     "relieve-disk-pressure": {
         "task": "retention.tasks.relieve_disk_pressure",
-        "schedule": env.float("STORAGE_CHECK_INTERVAL_SECONDS", default=10.0),
+        "schedule": STORAGE_CHECK_INTERVAL_SECONDS,
     },
     "project-storage": {"task": "retention.tasks.project_storage", "schedule": 600.0},
     "seal-daily-digests": {"task": "integrity.tasks.seal_daily_digests", "schedule": 900.0},
@@ -235,9 +253,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # An API token works for this long after it was issued (POST /api/token/ from a signed-in session).
-API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
-if API_TOKEN_TTL_HOURS < 1:
-    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1")
+API_TOKEN_TTL_HOURS = int_setting("API_TOKEN_TTL_HOURS", 24, minimum=1, maximum=366 * 24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Biržai VMS API",
     "DESCRIPTION": "Cameras, their live status, and the recorded segments and gaps of each camera.",
@@ -250,98 +266,121 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Recording ---------------------------------------------------------------------------------------
-RECORDINGS_ROOT = Path(env.str("RECORDINGS_ROOT", default=str(VAR_DIR / "recordings"))).resolve()
+RECORDINGS_ROOT = Path(
+    str_setting("RECORDINGS_ROOT", str(VAR_DIR / "recordings"), shown="VAR_DIR/recordings")
+).resolve()
 # This capture node's name: recorded on every segment so that several nodes can share one index.
-NODE_NAME = env.str("NODE_NAME", default=socket.gethostname())
-SEGMENT_SECONDS = env.float("SEGMENT_SECONDS", default=4.0)
-DEFAULT_RETENTION_DAYS = env.int("DEFAULT_RETENTION_DAYS", default=30)
+NODE_NAME = str_setting("NODE_NAME", socket.gethostname(), shown="host name")
+SEGMENT_SECONDS = positive_float("SEGMENT_SECONDS", 4.0, minimum=1, maximum=60)
 MIN_RETENTION_DAYS = 30  # the contract's guarantee; not configurable on purpose
-CAPTURE_LEASE_SECONDS = env.float("CAPTURE_LEASE_SECONDS", default=6.0)
+DEFAULT_RETENTION_DAYS = int_setting("DEFAULT_RETENTION_DAYS", 30, minimum=MIN_RETENTION_DAYS, maximum=3660)
+# Renewed every third of it; under 1 s the renewals would crowd Redis, over 5 min a dead recorder's
+# camera would stay unrecorded that long.
+CAPTURE_LEASE_SECONDS = positive_float("CAPTURE_LEASE_SECONDS", 6.0, minimum=1, maximum=300)
 # Live playlist requests that may wait for their next segment at once, per web process (each holds a
 # database connection while it waits; beyond this, players poll).
-LIVE_WAITING_REQUESTS_MAX = env.int("LIVE_WAITING_REQUESTS_MAX", default=32)
-CAPTURE_RTSP_TIMEOUT_SECONDS = env.float("CAPTURE_RTSP_TIMEOUT_SECONDS", default=5.0)
+LIVE_WAITING_REQUESTS_MAX = int_setting("LIVE_WAITING_REQUESTS_MAX", 32, minimum=0, maximum=10_000)
+CAPTURE_RTSP_TIMEOUT_SECONDS = positive_float("CAPTURE_RTSP_TIMEOUT_SECONDS", 5.0, minimum=1, maximum=300)
 # The index never strays further than this from this server's clock: beyond it, a camera's timing is
 # re-anchored (a step, noted on the segment and the camera's status; recordings/capture/clock.py).
-CAPTURE_CLOCK_STEP_SECONDS = env.float("CAPTURE_CLOCK_STEP_SECONDS", default=1.0)
+CAPTURE_CLOCK_STEP_SECONDS = positive_float("CAPTURE_CLOCK_STEP_SECONDS", 1.0, minimum=0.1, maximum=3600)
 # A camera whose stream clock is off by more than this fraction, or that needed this many steps, has an
 # open "stream clock" alarm (alarms/tasks.py).
-CLOCK_RATE_ALARM_TOLERANCE = env.float("CLOCK_RATE_ALARM_TOLERANCE", default=0.005)
-CLOCK_STEPS_ALARM = env.int("CLOCK_STEPS_ALARM", default=3)
+CLOCK_RATE_ALARM_TOLERANCE = positive_float("CLOCK_RATE_ALARM_TOLERANCE", 0.005, minimum=0.0001, maximum=0.5)
+CLOCK_STEPS_ALARM = int_setting("CLOCK_STEPS_ALARM", 3, minimum=1, maximum=1000)
 # Reconnect backoff: short for a camera that was recording (it usually comes back soon), long for
 # errors that need a person (wrong password, no video), so a broken camera never burns CPU.
-CAPTURE_RETRY_MAX_SECONDS = env.float("CAPTURE_RETRY_MAX_SECONDS", default=1.0)
-CAPTURE_ERROR_RETRY_MAX_SECONDS = env.float("CAPTURE_ERROR_RETRY_MAX_SECONDS", default=60.0)
+CAPTURE_RETRY_MAX_SECONDS = positive_float("CAPTURE_RETRY_MAX_SECONDS", 1.0, minimum=0.1, maximum=600)
+CAPTURE_ERROR_RETRY_MAX_SECONDS = positive_float("CAPTURE_ERROR_RETRY_MAX_SECONDS", 60.0, minimum=1, maximum=3600)
 # A status not refreshed for this long means no recorder is looking after the camera.
-STATUS_STALE_SECONDS = env.float("STATUS_STALE_SECONDS", default=15.0)
-SIMULATOR_BASE_PORT = env.int("SIMULATOR_BASE_PORT", default=8600)
+STATUS_STALE_SECONDS = positive_float("STATUS_STALE_SECONDS", 15.0, minimum=1, maximum=3600)
+# Recorders write their heartbeat every third of the lease (recordings/capture/keeper.py): a status must be
+# allowed to miss one, or every camera would flap between recording and stale.
+if STATUS_STALE_SECONDS < 2 * CAPTURE_LEASE_SECONDS / 3:
+    raise ImproperlyConfigured(
+        f"STATUS_STALE_SECONDS must be at least two heartbeats, 2 × CAPTURE_LEASE_SECONDS / 3 = "
+        f"{2 * CAPTURE_LEASE_SECONDS / 3:g} (got {STATUS_STALE_SECONDS:g})"
+    )
+# Camera n listens on the base port + n: room for 1000 cameras below 65536.
+SIMULATOR_BASE_PORT = int_setting("SIMULATOR_BASE_PORT", 8600, minimum=1024, maximum=64535)
 # Dashboard map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: markers on a plain map
 # (a municipal network may have no tile server; the page never needs one).
-MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
-MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+MAP_TILE_URL = str_setting("MAP_TILE_URL", "", shown="empty")
+MAP_TILE_ATTRIBUTION = str_setting("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 # H.264 renditions of footage the browser cannot play (H.265, Motion-JPEG), made on request by ffmpeg:
 # cached here, the least used removed first beyond the size or age bound.
-RENDITION_CACHE_DIR = Path(env.str("RENDITION_CACHE_DIR", default=str(VAR_DIR / "renditions"))).resolve()
-RENDITION_CACHE_MAX_BYTES = env.int("RENDITION_CACHE_MAX_BYTES", default=2 * 1024**3)
-RENDITION_CACHE_MAX_AGE_HOURS = env.float("RENDITION_CACHE_MAX_AGE_HOURS", default=24.0)
+RENDITION_CACHE_DIR = Path(
+    str_setting("RENDITION_CACHE_DIR", str(VAR_DIR / "renditions"), shown="VAR_DIR/renditions")
+).resolve()
+RENDITION_CACHE_MAX_BYTES = int_setting("RENDITION_CACHE_MAX_BYTES", 2 * 1024**3, minimum=0)
+RENDITION_CACHE_MAX_AGE_HOURS = float_setting("RENDITION_CACHE_MAX_AGE_HOURS", 24.0, minimum=0, maximum=366 * 24)
 # Transcodes at once per web process (each takes a core); a request beyond waits this long, then gets 503.
-RENDITION_CONCURRENCY = env.int("RENDITION_CONCURRENCY", default=2)
-RENDITION_WAIT_SECONDS = env.float("RENDITION_WAIT_SECONDS", default=5.0)
-if RENDITION_CONCURRENCY < 1 or RENDITION_WAIT_SECONDS < 0 or RENDITION_CACHE_MAX_BYTES < 0:
-    raise ImproperlyConfigured(
-        "RENDITION_CONCURRENCY must be >= 1, RENDITION_WAIT_SECONDS and RENDITION_CACHE_MAX_BYTES >= 0"
-    )
+RENDITION_CONCURRENCY = int_setting("RENDITION_CONCURRENCY", 2, minimum=1, maximum=64)
+RENDITION_WAIT_SECONDS = float_setting("RENDITION_WAIT_SECONDS", 5.0, minimum=0, maximum=60)
 
 # --- Retention, storage, integrity ---------------------------------------------------------------
-RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)  # rows per short deletion transaction
+# Rows per short deletion transaction: large batches hold locks the indexer waits for.
+RETENTION_BATCH_SIZE = int_setting("RETENTION_BATCH_SIZE", 5000, minimum=1, maximum=1_000_000)
 # Free space under max(bytes, percent of the filesystem) starts deleting the oldest unheld footage.
-STORAGE_MIN_FREE_BYTES = env.int("STORAGE_MIN_FREE_BYTES", default=2 * 1024**3)
-STORAGE_MIN_FREE_PERCENT = env.float("STORAGE_MIN_FREE_PERCENT", default=5.0)
-STORAGE_BATCH_SIZE = env.int("STORAGE_BATCH_SIZE", default=20)
+STORAGE_MIN_FREE_BYTES = int_setting("STORAGE_MIN_FREE_BYTES", 2 * 1024**3, minimum=0)
+# Deletion frees up to 1.2 × the watermark, so a watermark above 80 % could never be met.
+STORAGE_MIN_FREE_PERCENT = float_setting("STORAGE_MIN_FREE_PERCENT", 5.0, minimum=0, maximum=80)
+STORAGE_BATCH_SIZE = int_setting("STORAGE_BATCH_SIZE", 20, minimum=1, maximum=100_000)
 # The longest a hold may last (a hold to the year 9999 would keep footage for ever); a longer need is a new hold.
-HOLD_MAX_DAYS = env.int("HOLD_MAX_DAYS", default=366)
-if HOLD_MAX_DAYS < 1:
-    raise ImproperlyConfigured("HOLD_MAX_DAYS must be at least 1")
+HOLD_MAX_DAYS = int_setting("HOLD_MAX_DAYS", 366, minimum=1, maximum=3660)
 # Installation signing key (Ed25519) of the daily digests: a file, never in the database.
-INTEGRITY_KEY_PATH = Path(env.str("INTEGRITY_KEY_PATH", default=str(VAR_DIR / "secrets" / "integrity_ed25519.pem")))
-INTEGRITY_SEAL_DELAY = timedelta(minutes=env.int("INTEGRITY_SEAL_DELAY_MINUTES", default=60))
-INTEGRITY_SAMPLE_SIZE = env.int("INTEGRITY_SAMPLE_SIZE", default=50)
+INTEGRITY_KEY_PATH = Path(
+    str_setting(
+        "INTEGRITY_KEY_PATH",
+        str(VAR_DIR / "secrets" / "integrity_ed25519.pem"),
+        shown="VAR_DIR/secrets/integrity_ed25519.pem",
+    )
+)
+# A day is sealed this long after it ends, so that its last segments (and a catch-up index) are in.
+INTEGRITY_SEAL_DELAY = timedelta(minutes=int_setting("INTEGRITY_SEAL_DELAY_MINUTES", 60, minimum=1, maximum=24 * 60))
+INTEGRITY_SAMPLE_SIZE = int_setting("INTEGRITY_SAMPLE_SIZE", 50, minimum=1, maximum=100_000)
 # Files younger than this may still be written or indexed by a live recorder; the reconciler skips them.
-RECONCILE_SETTLE_SECONDS = env.float("RECONCILE_SETTLE_SECONDS", default=15.0)
-QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(VAR_DIR / "quarantine"))).resolve()
-if STORAGE_MIN_FREE_BYTES < 0 or not 0 <= STORAGE_MIN_FREE_PERCENT < 100:
-    raise ImproperlyConfigured("STORAGE_MIN_FREE_BYTES must be >= 0 and STORAGE_MIN_FREE_PERCENT in [0, 100)")
+RECONCILE_SETTLE_SECONDS = float_setting("RECONCILE_SETTLE_SECONDS", 15.0, minimum=0, maximum=3600)
+QUARANTINE_ROOT = Path(
+    str_setting("QUARANTINE_ROOT", str(VAR_DIR / "quarantine"), shown="VAR_DIR/quarantine")
+).resolve()
 
 for _path in (VAR_DIR, RECORDINGS_ROOT):
     _path.mkdir(parents=True, exist_ok=True)
 
+LOG_LEVEL = choice_setting("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"libav": {"level": "ERROR"}},
 }
 
 # --- Production hardening --------------------------------------------------------------------------
+# Read in every mode, so that a bad value is found before the first production start.
+_ssl_redirect = bool_setting("SECURE_SSL_REDIRECT", True)
+_hsts_seconds = int_setting("SECURE_HSTS_SECONDS", 31536000, minimum=0, maximum=2 * 31536000)
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = _ssl_redirect
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = _hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # idle time (SESSION_SAVE_EVERY_REQUEST)
+SESSION_COOKIE_AGE = int_setting(
+    "SESSION_COOKIE_AGE", 30 * 60, minimum=60, maximum=24 * 3600
+)  # idle time (SESSION_SAVE_EVERY_REQUEST)
 X_FRAME_OPTIONS = "DENY"
 
 # --- Access control and audit (accounts/, audit/) -------------------------------------------------
 # Axes first: it refuses a locked-out user before the password is even checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = int_setting("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=int_setting("AXES_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60))
 # Per user name and address: a guesser is stopped without letting anyone lock a colleague out everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -65,7 +65,7 @@ def clip_mp4(segments: list[Segment], *, start: datetime, end: datetime, workdir
     if missing:
         raise MediaError(_("some footage of this range is not on this server"))
     out = workdir / "clip.mp4"
-    if all(p.suffix == storage.SEGMENT_SUFFIX for p in paths):
+    if all(p.suffix == storage.MPEG_TS.suffix for p in paths):
         # MPEG-TS files join byte by byte.
         source = ["-i", "concat:" + "|".join(str(p) for p in paths)]
     else:

@@ -57,7 +57,7 @@ def _segment_uri(row: playlists.Row) -> str:
     """The segment as recorded; its extension is its container's (.ts MPEG-TS, .mkv Matroska)."""
     # reverse() once per playlist would be fine; once per segment is most of a 24 h playlist's time.
     path = row[3]
-    return f"{_prefixes()[0]}{row[0]}{'.mkv' if path.endswith('.mkv') else storage.SEGMENT_SUFFIX}"
+    return f"{_prefixes()[0]}{row[0]}{path[path.rfind('.') :]}"
 
 
 def _uri_for(playable: frozenset[str] | None) -> Callable[[playlists.Row], str]:

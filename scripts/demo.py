@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from birzai_vms.processes import ManagedProcess, ProcessError  # noqa: E402  (stdlib only, no Django)
+from simulator.kinds import FIELD_KINDS  # noqa: E402  (stdlib only)
 
 PYTHON = sys.executable
 MANAGE = str(ROOT / "manage.py")
@@ -53,6 +54,9 @@ PORT = int(os.environ.get("PORT") or 8000)
 DEFAULT_SIMULATOR_ARGS = "" if (os.cpu_count() or 1) >= 8 else "--shared-encoder"
 SIMULATOR_ARGS = shlex.split(os.environ.get("DEMO_SIMULATOR_ARGS", DEFAULT_SIMULATOR_ARGS))
 BASE_PORT = int(os.environ.get("SIMULATOR_BASE_PORT") or 8600)  # camera n: rtsp://127.0.0.1:<BASE_PORT+n>/live
+# DEMO_FIELD_CAMERAS=1: after the 24, one camera of every other kind the field has (H.265, MJPEG, audio, wrong
+# clocks, garbage, a hung camera...), seeded as cameras named after their kind, each its own simulator process.
+FIELD_CAMERAS = os.environ.get("DEMO_FIELD_CAMERAS", "").strip().lower() not in ("", "0", "no", "false")
 
 QUICK_FAILURE_S = 30.0  # a child that dies sooner than this after starting "failed quickly"
 MAX_QUICK_FAILURES = 5  # ... and this many times in a row means it will not come up: give up
@@ -389,6 +393,7 @@ class Demo:
                     [
                         *[PYTHON, MANAGE, "simulate_cameras", "--count", str(CAMERA_COUNT)],
                         *["--names", str(NAMES_FILE), *SIMULATOR_ARGS],
+                        *(["--field-kinds"] if FIELD_CAMERAS else []),
                     ],
                     stop_timeout=10.0,
                     stage=5,
@@ -498,7 +503,7 @@ class Demo:
             redis.start(self.env)
             self.wait_for_redis()
         self.manage("migrate", "--noinput")
-        self.manage("seed_birzai")
+        self.manage("seed_birzai", *(["--field-kinds"] if FIELD_CAMERAS else []))
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         password = admin_password()
         self.manage(
@@ -575,6 +580,13 @@ class Demo:
             "               an authenticator app (TOTP), later logins ask for its 6-digit code",
             f"  Cameras:     {CAMERA_COUNT} simulated, rtsp://127.0.0.1:{BASE_PORT + 1}/live"
             f" ... rtsp://127.0.0.1:{BASE_PORT + CAMERA_COUNT}/live"
+            + (
+                f"\n               + {len(FIELD_KINDS)} of other kinds, named after their kind, "
+                f"rtsp://127.0.0.1:{BASE_PORT + CAMERA_COUNT + 1}/live ... "
+                f"rtsp://127.0.0.1:{BASE_PORT + CAMERA_COUNT + len(FIELD_KINDS)}/live"
+                if FIELD_CAMERAS
+                else ""
+            )
             if with_cameras
             else "  Cameras:     NOT simulated (simulate_cameras missing)",
             f"  Recordings:  {os.environ.get('RECORDINGS_ROOT') or VAR_DIR / 'recordings'}",

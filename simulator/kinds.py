@@ -33,3 +33,7 @@ VIDEO_CODEC = {"h265": "h265", "mjpeg": "mjpeg", "audio-only": None, **dict.from
 def video_codec(kind: str) -> str | None:
     """'h264', 'h265' or 'mjpeg' for a kind with video, None for one without."""
     return VIDEO_CODEC.get(kind, "h264")
+
+
+# `simulate_cameras --field-kinds` adds one camera of each of these after the regular ones, in this order.
+FIELD_KINDS = tuple(k for k in KINDS if k != DEFAULT_KIND)

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import socket
@@ -108,7 +109,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if a.kind not in (kinds.DEFAULT_KIND, "audio-only"):
             p.error("--audio-only contradicts --kind")
         a.kind = "audio-only"
-    a.audio_only = a.kind == "audio-only"
     a.fps = kinds.FORCED_FPS.get(a.kind, a.fps)
     a.keyframe_seconds = kinds.FORCED_KEYFRAME_SECONDS.get(a.kind, a.keyframe_seconds)
     if a.kind in kinds.SOCKET_KINDS and (a.mounts != 1 or a.control_stdin):
@@ -245,6 +245,47 @@ class FrameProducer(threading.Thread):
                 break
 
 
+class AudioProducer(threading.Thread):
+    """Pushes a 400 Hz tone in 40 ms buffers into the audio appsrc of audio-video until the media goes away.
+
+    Not audiotestsrc: that source answers seeking queries, which makes the whole media look seekable, and
+    the seek the RTSP server then makes on PLAY fails on the video appsrc (the PLAY gets a 5xx).
+    """
+
+    RATE = 8000
+    SAMPLES = 320  # 40 ms; 400 Hz has a 20-sample period, so every buffer is the same whole number of cycles
+
+    def __init__(self, media: GstRtspServer.RTSPMedia, appsrc: Gst.Element) -> None:
+        super().__init__(daemon=True, name="audio")
+        self.appsrc = appsrc
+        self.stop_event = threading.Event()
+        media.connect("unprepared", lambda *_: self.stop_event.set())
+        tone = [round(6000 * math.sin(2 * math.pi * 400 * i / self.RATE)) for i in range(self.SAMPLES)]
+        self.chunk = b"".join(v.to_bytes(2, "little", signed=True) for v in tone)
+
+    def run(self) -> None:
+        period = self.SAMPLES / self.RATE
+        duration = Gst.SECOND * self.SAMPLES // self.RATE
+        deadline = time.monotonic()
+        while not self.stop_event.is_set():
+            deadline += period
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                self.stop_event.wait(delay)
+            elif delay < -period:
+                deadline = time.monotonic()
+            clock = self.appsrc.get_clock()
+            _, state, _ = self.appsrc.get_state(0)
+            if clock is None or state != Gst.State.PLAYING:
+                continue
+            buf = Gst.Buffer.new_wrapped(self.chunk)
+            buf.pts = clock.get_time() - self.appsrc.get_base_time()
+            buf.duration = duration
+            ret = self.appsrc.emit("push-buffer", buf)
+            if ret != Gst.FlowReturn.OK and not (ret == Gst.FlowReturn.FLUSHING and not self.stop_event.is_set()):
+                break
+
+
 class SharedFactory(GstRtspServer.RTSPMediaFactory):
     """A shared media factory whose media key ignores the URL, so all servers and mounts share one media."""
 
@@ -293,7 +334,12 @@ def launch_line(a: argparse.Namespace) -> str:
         f"! {encoder_description(a)}"
     )
     if a.kind == "audio-video":
-        return f"( {video} {AUDIO_BRANCH.format(n=1)} )"
+        audio_caps = f"audio/x-raw,format=S16LE,layout=interleaved,rate={AudioProducer.RATE},channels=1"
+        audio = (
+            f'appsrc name=audiosrc is-live=true format=time do-timestamp=false caps="{audio_caps}" '
+            "max-buffers=4 leaky-type=downstream ! alawenc ! rtppcmapay name=pay1 pt=8"
+        )
+        return f"( {video} {audio} )"
     return f"( {video} )"
 
 
@@ -410,7 +456,7 @@ class Simulator:
         if a.kind in NTP_TIME_SOURCE:
             self.factory.set_media_gtype(media_gtype(NTP_TIME_SOURCE[a.kind]))
         self.factory.connect("media-configure", self._on_media_configure)
-        self.producers: list[FrameProducer] = []
+        self.producers: list[FrameProducer | AudioProducer] = []
         self.encoder: Gst.Element | None = None
         auth = None
         if a.user is not None:
@@ -459,9 +505,15 @@ class Simulator:
         appsrc = bin_.get_by_name("src")
         if appsrc is None or self.painter is None:
             return
-        producer = FrameProducer(media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps)
-        self.producers = [p for p in self.producers if p.is_alive()] + [producer]
-        producer.start()
+        producers: list[FrameProducer | AudioProducer] = [
+            FrameProducer(media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps)
+        ]
+        audiosrc = bin_.get_by_name("audiosrc")
+        if audiosrc is not None:
+            producers.append(AudioProducer(media, audiosrc))
+        self.producers = [p for p in self.producers if p.is_alive()] + producers
+        for producer in producers:
+            producer.start()
 
     def url(self, index: int) -> str:
         """URL of the 1-based index-th port."""

@@ -33,7 +33,7 @@ def _copy_of_the_tree(dest: Path) -> Path:
 def test_the_apps_keep_their_layers() -> None:
     result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert " 0 broken." in result.stdout and "BROKEN" not in result.stdout
 
 
 @pytest.mark.parametrize(

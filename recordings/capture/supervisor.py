@@ -33,7 +33,7 @@ _running: set["CameraRecorder"] = set()
 _running_lock = threading.Lock()
 # After this, recorders still inside a blocking read of a hung camera are left behind: their files are
 # written packet by packet and the next recorder of the camera indexes what they hold.
-SHUTDOWN_GRACE_SECONDS = 3.0
+SHUTDOWN_GRACE_SECONDS = 2.0
 
 
 def request_shutdown(*, exit_when_stuck: bool = False) -> None:

@@ -84,6 +84,8 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "playback:snapshot": ("GET", STAFF_MEDIA),
     "playback:clip": ("GET", STAFF_MEDIA),
     "playback:segment": ("GET", STAFF_MEDIA),
+    "playback:segment-mkv": ("GET", STAFF_MEDIA),
+    "playback:rendition": ("GET", STAFF_MEDIA),
 }
 
 # OpenAPI operation -> expectations by role (the same as the route's; listed so the schema is checked too)
@@ -191,6 +193,7 @@ def concrete(key: str, world) -> str:
         "dashboard:live": world.pabirze_camera.pk,
         "dashboard:playback": world.pabirze_camera.pk,
         "playback:segment": world.pabirze_segment.pk,
+        "playback:rendition": world.pabirze_segment.pk,
     }
     pk = (
         ids.get(key)

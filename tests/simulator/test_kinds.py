@@ -102,9 +102,12 @@ def assert_barcode_on_every_frame(reading: Reading, fps: float, max_lag: float) 
     live = reading.live
     assert len(live) >= 3, f"live frames: {len(live)} of {len(reading.frames)}"
     assert all(f.captured is not None for f in live), "every frame carries a readable barcode"
-    for f in live:
-        # The barcode is the capture wall clock: the frame's packet arrives a little after it.
-        assert -0.02 < f.arrived - f.captured < max_lag, (f.arrived, f.captured)
+    # The barcode is the capture wall clock: the frame's packet arrives a little after it, never before.
+    # (A frame now and then arrives later when other work loads the machine: the median decides.)
+    lags = [f.arrived - f.captured for f in live]
+    assert min(lags) > -0.02, lags
+    assert 0 < statistics.median(lags) < max_lag, lags
+    assert sum(lag < max_lag for lag in lags) >= 0.8 * len(lags), lags
     steps = [b.captured - a.captured for a, b in zip(live, live[1:], strict=False)]
     assert abs(statistics.median(steps) - 1 / fps) < 0.2 / fps
 
@@ -197,3 +200,43 @@ def test_rtcp_1900_sender_reports_come_from_a_clock_never_set(simulator):
     assert_barcode_on_every_frame(reading, fps=10, max_lag=0.25)
     # NTP counts from 1900-01-01: a sender report of NTP time ~0 is 2208988800 s before the Unix epoch.
     assert -2_208_988_800 <= reading.start_time_realtime < -2_208_988_800 + 60
+
+
+def test_fps1_sends_one_frame_per_second(simulator):
+    camera = simulator("One fps", kind="fps1")
+    # With ffmpeg's default probing, av.open takes ~7 s on a 1 fps stream; a tiny probesize makes it ~2 s.
+    reading = read(camera.url, 3.0, min_frames=4, options={"probesize": "32", "analyzeduration": "0"})
+    assert reading.codecs == [("video", "h264")]
+    # One frame late (ffmpeg's H.264 parser) is a whole second here.
+    assert_barcode_on_every_frame(reading, fps=1, max_lag=1.2)
+    live = reading.live
+    assert all(abs((b.pts - a.pts) - 1.0) < 0.02 for a, b in zip(live, live[1:], strict=False))
+
+
+def test_gop10_sends_a_keyframe_every_ten_seconds(simulator):
+    camera = simulator("Long GOP", kind="gop10", fps=10)
+    reading = read(camera.url, 10.6, min_frames=100, options={"fpsprobesize": "0"})
+    keys: list[float] = []
+    for f in reading.frames:
+        # The stream starts with a keyframe and another is forced just after PLAY (a new viewer gets a
+        # picture at once, like most cameras): count those as one; from then on only the 10 s GOP.
+        if f.key and f.captured is not None and (not keys or f.captured - keys[-1] > 0.5):
+            keys.append(f.captured)
+    gaps = [b - a for a, b in zip(keys, keys[1:], strict=False)]
+    assert gaps and all(abs(gap - 10.0) < 0.2 for gap in gaps), keys
+    assert sum(1 for f in reading.frames if not f.key) >= 90
+
+
+def test_audio_video_has_h264_and_alaw_streams(simulator):
+    camera = simulator("With sound", kind="audio-video", fps=10)
+    reading = read(camera.url, 1.5, min_frames=10)
+    assert reading.codecs == [("video", "h264"), ("audio", "pcm_alaw")]
+    assert_barcode_on_every_frame(reading, fps=10, max_lag=0.25)
+    assert reading.packets > len(reading.frames), "audio packets arrive between the frames"
+
+
+def test_audio_only_kind_has_one_alaw_stream(simulator):
+    camera = simulator("Silent picture", kind="audio-only")
+    reading = read(camera.url, 1.0)
+    assert reading.codecs == [("audio", "pcm_alaw")]
+    assert reading.packets >= 5 and reading.frames == []  # audiotestsrc: 1024 samples (128 ms) a packet

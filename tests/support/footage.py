@@ -86,7 +86,7 @@ def record_footage(
     rows = []
     for n in range(segments):
         begin = start + timedelta(seconds=SEGMENT_SECONDS * n)
-        relpath = storage.segment_relpath(camera.pk, begin).removesuffix(storage.SEGMENT_SUFFIX) + codec.suffix
+        relpath = storage.segment_relpath(camera.pk, begin, codec.suffix)
         path = storage.absolute(relpath)
         write_segment_file(path, codec, begin, seconds=SEGMENT_SECONDS, width=width, height=height)
         rows.append(

@@ -1,4 +1,8 @@
-"""manage.py seed_birzai: the real elderships and 24 cameras pointed at the simulated RTSP cameras."""
+"""manage.py seed_birzai: the real elderships and 24 cameras pointed at the simulated RTSP cameras.
+
+With --field-kinds also one camera per other kind of simulated camera (`simulate_cameras --field-kinds`),
+named after its kind, in the Biržų miesto eldership.
+"""
 
 from decimal import Decimal
 
@@ -9,6 +13,9 @@ from django.db import transaction
 from cameras.models import Camera
 from eldership.models import Eldership
 from eldership.seed_data import ELDERSHIPS, OFFSETS, PLACES
+from simulator.kinds import FIELD_KINDS, KINDS
+
+FIELD_ELDERSHIP = "birzu-miesto"  # the town: no regular demo camera there, so the odd ones stand apart
 
 
 class Command(BaseCommand):
@@ -21,9 +28,15 @@ class Command(BaseCommand):
             default=settings.SIMULATOR_BASE_PORT,
             help="Camera n is rtsp://127.0.0.1:<base-port + n>/live (the simulate_cameras scheme).",
         )
+        parser.add_argument(
+            "--field-kinds",
+            action="store_true",
+            help="Also one camera per other simulated kind (h265, mjpeg, ...), numbered after the 24, as "
+            "`simulate_cameras --field-kinds` serves them; without it such cameras are disabled.",
+        )
 
     @transaction.atomic
-    def handle(self, *args: object, base_port: int, **options: object) -> None:
+    def handle(self, *args: object, base_port: int, field_kinds: bool, **options: object) -> None:
         elderships = {}
         for code, name, lat, lon in ELDERSHIPS:
             elderships[code], _ = Eldership.objects.update_or_create(
@@ -45,3 +58,24 @@ class Command(BaseCommand):
                     },
                 )
         self.stdout.write(f"Seeded {len(elderships)} elderships and {number} cameras.")
+        if field_kinds:
+            town = elderships[FIELD_ELDERSHIP]
+            for i, kind in enumerate(FIELD_KINDS):
+                Camera.objects.update_or_create(
+                    name=kind,
+                    defaults={
+                        "eldership": town,
+                        "place": f"Simulated camera: {KINDS[kind]}",
+                        # A small ring around the town centre.
+                        "latitude": Decimal(town.centre_latitude) + Decimal(15 * (i % 4) - 22) / 10000,
+                        "longitude": Decimal(town.centre_longitude) + Decimal(20 * (i // 4) - 30) / 10000,
+                        "rtsp_url": f"rtsp://127.0.0.1:{base_port + number + 1 + i}/live",
+                        "enabled": True,
+                    },
+                )
+            self.stdout.write(f"Seeded {len(FIELD_KINDS)} cameras of other kinds: {', '.join(FIELD_KINDS)}.")
+        else:
+            # Seeded by an earlier --field-kinds run: nothing serves them now, so do not record them.
+            off = Camera.objects.filter(name__in=FIELD_KINDS, enabled=True).update(enabled=False)
+            if off:
+                self.stdout.write(f"Disabled {off} cameras of other kinds (run with --field-kinds to keep them).")

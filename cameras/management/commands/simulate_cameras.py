@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from birzai_vms.processes import ProcessError
 from simulator.fleet import SharedEncoderCameras, SimulatedCamera, SimulatorUnavailable
+from simulator.kinds import FIELD_KINDS
 
 DEFAULT_BASE_PORT = 8600
 POLL_SECONDS = 0.25  # how quickly a --stop/--start marker or a dead camera is noticed
@@ -49,7 +50,7 @@ class _Slot:
     k: int
     name: str
     url: str
-    camera: SimulatedCamera | None = None  # None in shared-encoder mode
+    camera: SimulatedCamera | None = None  # None when served by the shared encoder
     state: str = "starting"
     failures: int = 0
     next_try: float = 0.0
@@ -59,7 +60,8 @@ class _Slot:
 class Command(BaseCommand):
     help = (
         "Run COUNT simulated RTSP cameras, camera k at rtsp://127.0.0.1:{base_port+k}/live, restarting any "
-        "that die; or control a running fleet: --stop K / --start K (outage of camera K), "
+        "that die (--field-kinds adds one camera of every other kind after them, named after its kind); "
+        "or control a running fleet: --stop K / --start K (outage of camera K), "
         "--pause K / --resume K (hung camera), --status. Ctrl-C stops all."
     )
 
@@ -76,6 +78,12 @@ class Command(BaseCommand):
             "--shared-encoder",
             action="store_true",
             help="one encoder for all cameras (same picture everywhere, ~1/COUNT of the CPU)",
+        )
+        parser.add_argument(
+            "--field-kinds",
+            action="store_true",
+            help="after the COUNT cameras, add one camera of each other kind (own process each, named after "
+            f"the kind): {', '.join(FIELD_KINDS)}",
         )
         parser.add_argument("--names", type=Path, help="one camera name per line (else 'Camera NN')")
         parser.add_argument("--width", type=int, default=1280)
@@ -124,7 +132,7 @@ class Command(BaseCommand):
         info = self._fleet_info(state_dir)
         if not 1 <= k <= info["count"]:
             raise CommandError(f"camera {k} does not exist: the fleet has cameras 1..{info['count']}")
-        if verb in ("pause", "resume") and info["shared"]:
+        if verb in ("pause", "resume") and info["shared"] and k <= info.get("shared_count", info["count"]):
             raise CommandError("--pause/--resume need one process per camera (fleet runs --shared-encoder)")
         # The supervisor owns the processes: we only leave a marker and wait for it to act, so no other
         # process ever signals a PID it did not start.
@@ -210,6 +218,13 @@ class Command(BaseCommand):
             for k in range(1, count + 1):
                 cam = SimulatedCamera(names[k - 1], base_port + k, log_path=state_dir / f"camera-{k:02d}.log", **common)
                 slots.append(_Slot(k, names[k - 1], cam.url, camera=cam))
+        if o["field_kinds"]:
+            # Each kind its own process: only the default kind can share the encoder.
+            for k, kind in enumerate(FIELD_KINDS, start=count + 1):
+                cam = SimulatedCamera(
+                    kind, base_port + k, kind=kind, log_path=state_dir / f"camera-{k:02d}.log", **common
+                )
+                slots.append(_Slot(k, kind, cam.url, camera=cam))
 
         stopping = False
 
@@ -221,7 +236,8 @@ class Command(BaseCommand):
             json.dumps(
                 {
                     "pid": os.getpid(),
-                    "count": count,
+                    "count": len(slots),
+                    "shared_count": count if shared is not None else 0,
                     "base_port": base_port,
                     "shared": shared is not None,
                     "started": datetime.now(UTC).isoformat(),
@@ -231,9 +247,10 @@ class Command(BaseCommand):
         try:
             self._start_all(slots, shared, state_dir)
             mode = "one shared encoder" if shared else "one encoder per camera"
+            field = f" + {len(slots) - count} of other kinds" if len(slots) > count else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{count} simulated cameras ({o['width']}x{o['height']}@{o['fps']}, {mode}); "
+                    f"{count} simulated cameras{field} ({o['width']}x{o['height']}@{o['fps']}, {mode}); "
                     f"control: manage.py simulate_cameras --stop K | --start K | --status; Ctrl-C stops all"
                 )
             )
@@ -242,9 +259,9 @@ class Command(BaseCommand):
             while True:
                 time.sleep(POLL_SECONDS)
                 if shared is not None:
-                    self._tick_shared(shared, slots, state_dir)
-                else:
-                    for s in slots:
+                    self._tick_shared(shared, [s for s in slots if s.camera is None], state_dir)
+                for s in slots:
+                    if s.camera is not None:
                         self._tick(s, state_dir)
         except KeyboardInterrupt:
             stopping = True
@@ -284,15 +301,16 @@ class Command(BaseCommand):
 
     def _start_all(self, slots: list[_Slot], shared: SharedEncoderCameras | None, state_dir: Path) -> None:
         try:
+            own = [s for s in slots if s.camera is not None]
+            for s in own:  # launch all first: 24 processes start in parallel, not one after another
+                assert s.camera is not None
+                s.camera.launch()
             if shared is not None:
                 shared.start()
                 for s in slots:
-                    self._write_state(state_dir, s, "running", shared.pid)
-                return
-            for s in slots:  # launch all first: 24 processes start in parallel, not one after another
-                assert s.camera is not None
-                s.camera.launch()
-            for s in slots:
+                    if s.camera is None:
+                        self._write_state(state_dir, s, "running", shared.pid)
+            for s in own:
                 assert s.camera is not None
                 try:
                     s.camera.wait_ready(timeout=30)
@@ -374,7 +392,6 @@ class Command(BaseCommand):
     def _stop_all(slots: list[_Slot], shared: SharedEncoderCameras | None) -> None:
         if shared is not None:
             shared.stop()
-            return
         cams = [s.camera for s in slots if s.camera is not None and s.camera.is_running()]
         for cam in cams:  # SIGTERM everyone first so they exit in parallel
             if cam.proc is not None:
