@@ -56,7 +56,8 @@ def record(
 
     action: an AuditAction (e.g. AuditAction.PLAYBACK); user: who did it (default: request.user when
     authenticated; None for the system, e.g. retention); request: gives the IP address (and the user);
-    camera: the Camera concerned, if any; target: a short text naming the object (e.g. "export 12");
+    camera: the camera concerned, if any (only its pk and name are kept); target: a short text naming
+    the object (e.g. "export 12");
     details: JSON-serialisable facts (time ranges as ISO strings, counts, before/after); keys that look
     secret (password, token, credential, ...) are masked as "***" before writing. Never log video content.
 
@@ -77,7 +78,8 @@ def record(
             action=action,
             user=user,
             username=getattr(user, "get_username", lambda: "")() if user is not None else "",
-            camera=camera,
+            # Only its id and name: the log imports no camera code (any object with a pk and a name will do).
+            camera_id=camera.pk if camera is not None else None,
             camera_name=str(camera) if camera is not None else "",
             target=str(target)[:255],
             details=mask_secrets(dict(details or {})),
