@@ -46,6 +46,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_export": request.user.has_perm("audit.export_auditentry"),
+            "zone": VILNIUS,  # the page shows Vilnius time whatever zone is active
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
