@@ -39,13 +39,15 @@ class Kept(Protocol):
 class Keeper:
     """Renews the leases of this process's recorders, reports they are alive, and notices config changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, start: bool = True) -> None:
+        # start=False: a keeper whose rounds the caller runs (tests control when a renewal happens).
         self._recorders: dict[int, Kept] = {}
         self._versions: dict[int, datetime] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="capture-keeper", daemon=True)
-        self._thread.start()
+        if start:
+            self._thread.start()
 
     def add(self, recorder: Kept, version: datetime | None) -> None:
         with self._lock:
@@ -66,11 +68,12 @@ class Keeper:
                 recorders = dict(self._recorders)
             if not recorders:
                 continue
-            self._renew(recorders)
+            self.renew_leases(recorders)
             get_indexer().heartbeat(list(recorders))
             self._check_configuration(recorders)
 
-    def _renew(self, recorders: dict[int, Kept]) -> None:
+    def renew_leases(self, recorders: dict[int, Kept]) -> None:
+        """Renew every lease in one round trip; tell each recorder whose camera another recorder took."""
         try:
             held = lease.renew_all([r.lease for r in recorders.values()])
         except redis.RedisError:

@@ -3,11 +3,10 @@ anonymous → the expected allow or deny. A route without an expectation here fa
 endpoint cannot be forgotten: add it to ROUTES (and, for the API, to OPERATIONS)."""
 
 import re
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
-import imageio_ffmpeg
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -15,9 +14,11 @@ from drf_spectacular.generators import SchemaGenerator
 
 from alarms.choices import AlarmKind, Severity
 from alarms.models import Alarm
+from recordings.models import Gap
 from retention.choices import DeletionReason
 from retention.models import DeletedRange, Hold
 from tests.support.auth import log_in_verified
+from tests.support.footage import H264, SEGMENT_SECONDS, record_footage
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,9 @@ def all_routes() -> dict[str, str]:
 
 
 def outcome(response: object) -> str:
+    """What the answer means. Only a 2xx, or a redirect elsewhere than a login page, is an allowance: a 400
+    or a 410 says nothing about access (the request was judged, or the object missing), so a cell that
+    expects OK and gets one fails."""
     status = response.status_code
     assert status < 500, f"server error {status}"
     if status in (301, 302, 303, 307, 308):
@@ -139,76 +143,148 @@ def outcome(response: object) -> str:
         return OK
     if status in (401, 403, 404):
         return DENIED
-    return OK  # 2xx, or 400/405/...: past the access check, the request itself is judged
+    if 200 <= status < 300:
+        return OK
+    return f"neither allowed nor refused: {status}"
+
+
+# The footage of the world: real segment files of each camera, so that every media route can answer 2xx.
+FOOTAGE_START = T + timedelta(hours=1)
+SEGMENT_COUNT = 2
+FOOTAGE_END = FOOTAGE_START + timedelta(seconds=SEGMENT_SECONDS * SEGMENT_COUNT)
+MISSING = 999999
+
+# Which object a route names (in its path, or as its ?camera=): the kind of world.objects[scope][kind].
+NAMED: dict[str, str] = {
+    "eldership-detail": "eldership",
+    "camera-detail": "camera",
+    "segment-list": "camera",
+    "segment-detail": "segment",
+    "gap-list": "camera",
+    "gap-detail": "gap",
+    "hold-detail": "hold",
+    "hold-release": "hold",
+    "deletedrange-list": "camera",
+    "deletedrange-detail": "deletedrange",
+    "alarm-detail": "alarm",
+    "timeline": "camera",
+    "dashboard:sync": "eldership",
+    "dashboard:live": "camera",
+    "dashboard:playback": "camera",
+    "playback:vod": "camera",
+    "playback:live": "camera",
+    "playback:timeline": "camera",
+    "playback:snapshot": "camera",
+    "playback:clip": "camera",
+    "playback:segment": "segment",
+    "playback:segment-mkv": "segment",
+    "playback:rendition": "segment",
+}
+# Routes that name their object in the query (?camera=, ?eldership=) rather than the path.
+BY_QUERY = {"segment-list", "gap-list", "deletedrange-list", "timeline", "dashboard:sync"}
+UNSCOPED = {"eldership-detail", "dashboard:sync"}  # every signed-in user sees every eldership
+FOOTAGE_RANGE = {"start": FOOTAGE_START.isoformat(), "end": FOOTAGE_END.isoformat()}
+QUERIES: dict[str, dict[str, str]] = {
+    "deletedrange-list": {},
+    "timeline": FOOTAGE_RANGE,
+    "playback:vod": FOOTAGE_RANGE,
+    "playback:clip": {"start": FOOTAGE_START.isoformat(), "end": (FOOTAGE_START + timedelta(seconds=3)).isoformat()},
+    "playback:timeline": {"date": "2026-11-20"},
+}
+# What the POST routes are sent: a request that succeeds when access allows it.
+BODIES: dict[str, dict[str, str]] = {
+    "set_language": {"language": "en", "next": "/"},
+    "hold-release": {"reason": "Matrix"},
+}
+
+
+# The routes whose allowance is a redirect, and where to (any other redirect is not an allowance).
+REDIRECTS: dict[str, str] = {"": "/dashboard/", "dashboard:logout": "/dashboard/", "set_language": "/"}
+
+
+def make_hold(camera: object, reason: str = "Matrix") -> Hold:
+    hold = Hold.objects.create(start=T, end=T + timedelta(hours=1), reason=reason)
+    hold.cameras.set([camera])
+    return hold
+
+
+def scoped_objects(world, camera: object) -> dict[str, object]:
+    """One real object of every kind, all of `camera`'s eldership."""
+    segments = record_footage(camera, H264, start=FOOTAGE_START, segments=SEGMENT_COUNT)
+    return {
+        "eldership": camera.eldership,
+        "camera": camera,
+        "segment": segments[0],
+        "gap": Gap.objects.get(camera=camera),
+        "hold": make_hold(camera),
+        "deletedrange": DeletedRange.objects.create(
+            camera=camera,
+            start=T,
+            end=T + timedelta(minutes=1),
+            segment_count=15,
+            bytes=1000,
+            reason=DeletionReason.RETENTION,
+            deleted_at=T,
+        ),
+        "alarm": Alarm.objects.create(
+            kind=AlarmKind.INTEGRITY,
+            camera=camera,
+            severity=Severity.WARNING,
+            message="Matrix",
+            started_at=T,
+            updated_at=T,
+        ),
+    }
 
 
 @pytest.fixture
-def clients(world, recordings_root) -> dict[str, Client]:
-    # The in-scope segment's file exists, so that serving it is judged by access alone.
-    source = recordings_root / world.pabirze_segment.path
-    source.parent.mkdir(parents=True)
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=5"]
-        + ["-t", "1", "-c:v", "libx264", "-g", "5", "-f", "mpegts", str(source)],
-        check=True,
-        timeout=60,
-    )
-    # A hold, a deleted range and an alarm of the operator's eldership, so that their detail routes are
-    # judged by access alone (a hold that also covers another eldership: test_hold_actions_... below).
-    world.hold = Hold.objects.create(start=T, end=T + timedelta(hours=1), reason="Matrix")
-    world.hold.cameras.set([world.pabirze_camera])
-    world.deleted_range = DeletedRange.objects.create(
-        camera=world.pabirze_camera,
-        start=T,
-        end=T + timedelta(minutes=1),
-        segment_count=15,
-        bytes=1000,
-        reason=DeletionReason.RETENTION,
-        deleted_at=T,
-    )
-    world.alarm = Alarm.objects.create(
-        kind=AlarmKind.INTEGRITY,
-        camera=world.pabirze_camera,
-        severity=Severity.WARNING,
-        message="Matrix",
-        started_at=T,
-        updated_at=T,
-    )
+def clients(world, recordings_root, settings, tmp_path) -> dict[str, Client]:
+    settings.RENDITION_CACHE_DIR = tmp_path / "renditions"
+    # Every route that names an object gets a real one: in the operator's eldership (Pabiržė), and out of it
+    # (Vabalninkas), so that no refusal in this matrix is a missing id and no allowance a lucky one.
+    world.objects = {
+        "in": scoped_objects(world, world.pabirze_camera),
+        "out": scoped_objects(world, world.vabalninkas_camera),
+    }
+    world.hold = world.objects["in"]["hold"]
     result = {"anonymous": Client()}
     for role in ROLES[1:]:
         result[role] = log_in_verified(Client(), world.users[role])
     return result
 
 
-def concrete(key: str, world) -> str:
-    """A URL for the route, naming objects inside the operator's scope (Pabiržė)."""
-    ids = {
-        "eldership": world.pabirze.pk,
-        "camera": world.pabirze_camera.pk,
-        "segment": world.pabirze_segment.pk,
-        "gap": world.pabirze_gap.pk,
-        "hold": world.hold.pk,
-        "deletedrange": world.deleted_range.pk,
-        "alarm": world.alarm.pk,
-        "dashboard:live": world.pabirze_camera.pk,
-        "dashboard:playback": world.pabirze_camera.pk,
-        "playback:segment": world.pabirze_segment.pk,
-        "playback:rendition": world.pabirze_segment.pk,
-    }
-    pk = (
-        ids.get(key)
-        or ids.get(key.split("-")[0])
-        or (world.pabirze_camera.pk if key.startswith("playback:") else 999999)
-    )
-    for kwargs in ({}, {"pk": pk}):
-        try:
-            url = reverse(key, kwargs=kwargs) if key else "/"
-            break
-        except Exception:
-            continue
-    if key in {"segment-list", "gap-list"} or (key.endswith("-detail") and key.split("-")[0] in {"segment", "gap"}):
-        url += f"?camera={world.pabirze_camera.pk}"
-    return url
+def named(key: str, world, scope: str) -> object | None:
+    """The object the route names, or None for a missing id (scope "missing")."""
+    if key not in NAMED or scope == "missing":
+        return None
+    if key == "hold-release":
+        # Released by whoever may: each request releases a fresh hold, so that the next role's is not a 400.
+        return make_hold(world.objects[scope]["camera"])
+    return world.objects[scope][NAMED[key]]
+
+
+def concrete(key: str, world, scope: str = "in") -> tuple[str, object | None]:
+    """A URL for the route naming an object in the operator's scope ("in"), out of it ("out"), or one that
+    does not exist ("missing"); and that object."""
+    obj = named(key, world, scope)
+    pk = obj.pk if obj is not None else MISSING
+    query = dict(QUERIES.get(key, {}))
+    if key in BY_QUERY:
+        # dashboard:sync without an eldership shows all one sees: for a reviewer, more than one eldership (400).
+        url = reverse(key)
+        query[NAMED[key]] = str(pk)
+    elif key in NAMED:
+        url = reverse(key, kwargs={"pk": pk})
+        if NAMED[key] in {"segment", "gap"} and key.endswith("-detail"):
+            camera = world.objects["in" if scope == "missing" else scope]["camera"]
+            query["camera"] = str(camera.pk)
+    else:
+        url = reverse(key) if key else "/"
+    return (f"{url}?{urlencode(query)}" if query else url), obj
+
+
+def send(client: Client, method: str, key: str, url: str) -> object:
+    return getattr(client, method.lower())(url, BODIES.get(key, {}))
 
 
 def test_every_route_has_an_expectation():
@@ -216,19 +292,55 @@ def test_every_route_has_an_expectation():
     missing = sorted(routes - ROUTES.keys())
     assert not missing, f"routes without an access expectation in {__file__}: {missing}"
     assert not sorted(ROUTES.keys() - routes), "expectations for routes that no longer exist"
+    with_ids = sorted(k for k, route in all_routes().items() if "pk>" in route and not route.startswith("admin/"))
+    assert not sorted(set(with_ids) - NAMED.keys()), "routes naming an object need an entry in NAMED"
 
 
 @pytest.mark.parametrize("key", sorted(ROUTES))
 def test_route_allows_and_denies_as_expected(key, world, clients):
     method, expected = ROUTES[key]
-    url = concrete(key, world)
-    got = {}
+    got, urls = {}, {}
     for role, want in zip(ROLES, expected, strict=True):
-        response = getattr(clients[role], method.lower())(url)
+        urls[role], _ = concrete(key, world, "in")
+        response = send(clients[role], method, key, urls[role])
+        got[role] = ANY if want == ANY else outcome(response)
+        if got[role] == OK and response.status_code in (301, 302, 303, 307, 308):
+            got[role] = OK if response["Location"] == REDIRECTS.get(key) else f"redirect to {response['Location']}"
+    assert got == dict(zip(ROLES, expected, strict=True)), urls
+
+
+def without_ids(response: object, *ids: int) -> tuple[int, str]:
+    """The answer with the object's id blanked out, to compare a refusal with the answer for a missing id."""
+    body = response.content.decode(errors="replace")
+    for pk in ids:
+        body = re.sub(rf"\b{pk}\b", "<id>", body)
+    return response.status_code, body
+
+
+@pytest.mark.parametrize("key", sorted(set(NAMED) - UNSCOPED))
+def test_an_object_out_of_the_operators_scope_exists_and_is_refused_as_if_missing(key, world, clients):
+    """The same route with an object of another eldership: the operator's refusal must answer exactly as a
+    missing id does, while the object exists (the roles that see every eldership get it)."""
+    method, expected = ROUTES[key]
+    # Where the operator is refused in its own eldership too (releasing a hold), the refusal stays.
+    hidden = expected[ROLES.index("operator")] == OK
+    got, urls = {}, {}
+    for role in ROLES:
+        urls[role], obj = concrete(key, world, "out")
+        assert type(obj).objects.filter(pk=obj.pk).exists(), f"{key}: the out-of-scope object must exist"
+        camera = obj if NAMED[key] == "camera" else world.objects["out"]["camera"]
+        assert camera.eldership_id != world.pabirze.pk
+        response = send(clients[role], method, key, urls[role])
         got[role] = outcome(response)
-        if want == ANY:
-            got[role] = ANY
-    assert got == dict(zip(ROLES, expected, strict=True)), url
+        if role == "operator" and hidden:
+            missing_url, _ = concrete(key, world, "missing")
+            missing = send(clients[role], method, key, missing_url)
+            assert response.status_code in (400, 404), (key, response.status_code)
+            assert response.status_code == missing.status_code, key
+            if response["Content-Type"].startswith("application/json"):
+                assert without_ids(response, obj.pk, camera.pk) == without_ids(missing, MISSING), key
+            got[role] = DENIED
+    assert got == {**dict(zip(ROLES, expected, strict=True)), "operator": DENIED}, urls
 
 
 def test_admin_site_is_for_administrators_only(world, clients):
@@ -251,16 +363,26 @@ def test_every_openapi_operation_has_an_expectation_and_meets_it(world, clients)
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
     assert operations == set(OPERATIONS), f"add to OPERATIONS: {sorted(operations - set(OPERATIONS))}"
-    ids = {"elderships": world.pabirze.pk, "cameras": world.pabirze_camera.pk}
-    ids |= {"segments": world.pabirze_segment.pk, "gaps": world.pabirze_gap.pk}
-    ids |= {"holds": world.hold.pk, "deleted-ranges": world.deleted_range.pk, "alarms": world.alarm.pk}
+    own = world.objects["in"]
+    kinds = {"elderships": "eldership", "cameras": "camera", "segments": "segment", "gaps": "gap"}
+    kinds |= {"holds": "hold", "deleted-ranges": "deletedrange", "alarms": "alarm"}
+    bodies = {
+        ("POST", "/api/holds/"): {"cameras": [own["camera"].pk], "reason": "Matrix"} | FOOTAGE_RANGE,
+        ("POST", "/api/holds/{id}/release/"): {"reason": "Matrix"},
+    }
     for method, path in sorted(OPERATIONS):
-        resource = path.split("/")[2]
-        url = path.replace("{id}", str(ids.get(resource, 999999)))
-        if resource in {"segments", "gaps"}:
-            url += f"?camera={world.pabirze_camera.pk}"
         for role, want in zip(ROLES, OPERATIONS[(method, path)], strict=True):
-            response = getattr(clients[role], method.lower())(url, data={}, content_type="application/json")
+            resource = path.split("/")[2]
+            obj = own[kinds[resource]] if resource in kinds else None
+            if path.endswith("/release/"):
+                obj = make_hold(own["camera"])  # a fresh one each time: a released hold would answer 400
+            url = path.replace("{id}", str(obj.pk if obj is not None else MISSING))
+            if resource in {"segments", "gaps"}:
+                url += f"?camera={own['camera'].pk}"
+            elif resource in {"timeline", "deleted-ranges"} and "{id}" not in path:
+                url += "?" + urlencode({"camera": own["camera"].pk} | FOOTAGE_RANGE)
+            body = bodies.get((method, path), {})
+            response = getattr(clients[role], method.lower())(url, data=body, content_type="application/json")
             assert outcome(response) == want, (method, url, role, response.status_code)
 
 
@@ -277,22 +399,24 @@ HOLD_ACTIONS = {
 
 
 def test_hold_actions_follow_the_role_and_the_whole_scope(world, clients):
-    mixed = Hold.objects.create(start=T, end=T + timedelta(hours=1), reason="Across elderships")
-    mixed.cameras.set([world.pabirze_camera, world.vabalninkas_camera])
+    body = {"cameras": [world.pabirze_camera.pk], "start": T.isoformat(), "end": (T + timedelta(hours=1)).isoformat()}
     for role, expected in HOLD_ACTIONS.items():
         client = clients[role]
-        body = {
-            "cameras": [world.pabirze_camera.pk],
-            "start": T.isoformat(),
-            "end": (T + timedelta(hours=1)).isoformat(),
-        }
+        # Fresh holds for each role: one released by the role before would answer 400, which is no answer.
+        own, mixed = make_hold(world.pabirze_camera), make_hold(world.pabirze_camera, "Across elderships")
+        mixed.cameras.add(world.vabalninkas_camera)
+        release = {"reason": f"Released by {role}"}
         got = (
-            outcome(client.get(f"/api/holds/{world.hold.pk}/")),
+            outcome(client.get(f"/api/holds/{own.pk}/")),
             outcome(client.get(f"/api/holds/{mixed.pk}/")),
             outcome(client.post("/api/holds/", {**body, "reason": role}, content_type="application/json")),
-            # Without a reason: 400 for those allowed, so nothing is released by this test.
-            outcome(client.post(f"/api/holds/{world.hold.pk}/release/", {}, content_type="application/json")),
-            outcome(client.post(f"/api/holds/{mixed.pk}/release/", {}, content_type="application/json")),
+            outcome(client.post(f"/api/holds/{own.pk}/release/", release, content_type="application/json")),
+            outcome(client.post(f"/api/holds/{mixed.pk}/release/", release, content_type="application/json")),
         )
         assert got == expected, role
-    assert Hold.objects.active().count() == 2 + 3  # the two above, and one added by each staff role
+        own.refresh_from_db()
+        mixed.refresh_from_db()
+        assert (own.released_at is not None, mixed.released_at is not None) == (
+            expected[3] == OK,
+            expected[4] == OK,
+        ), role

@@ -30,6 +30,10 @@ class TcpProxy:
     def cut(self) -> None:
         """Refuse new connections and reset the open ones, as a dead server would."""
         if self._listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave the port bound
+            # (and accepting) until the next connection arrived, so restore() could not bind it again.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:
