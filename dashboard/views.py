@@ -229,6 +229,10 @@ def playback(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page
 def sync_playback(request: HttpRequest) -> HttpResponse:
     cameras, eldership, error, status = _selected_cameras(request, limit=MAX_SYNC, visible=_playable(request))
+    if not error and cameras and not request.GET.get("cameras"):
+        # Nothing chosen: the cameras of one eldership (the first), not a mix the page would refuse.
+        eldership = eldership or cameras[0].eldership
+        cameras = [c for c in cameras if c.eldership_id == eldership.pk]
     if not error and len({c.eldership_id for c in cameras}) > 1:
         error, status = _("Synchronised playback shows cameras of one eldership."), 400
     context = _playback_context(request, [] if error else cameras)

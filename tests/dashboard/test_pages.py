@@ -95,3 +95,11 @@ def test_lithuanian_is_the_default_language(client, operator, settings):
     assert "Ar visos kameros įrašo?" in text(response)
     english = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Is every camera recording?" in text(english)
+
+
+def test_synchronised_playback_without_a_choice_shows_the_cameras_of_one_eldership(admin_client):
+    first, second = EldershipFactory(name="A eldership"), EldershipFactory(name="B eldership")
+    cameras = [CameraFactory(eldership=first), CameraFactory(eldership=second)]
+    response = admin_client.get("/dashboard/sync/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200, text(response)[:300]
+    assert [c.pk for c in response.context["cameras"]] in ([cameras[0].pk], [cameras[1].pk])
