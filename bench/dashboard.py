@@ -85,11 +85,11 @@ def session_id(user: object) -> str:
 
 
 def start_daphne(env: dict[str, str], log: Path) -> tuple[object, int]:
-    from birzai_vms.processes import ManagedProcess
+    from birzai_vms.processes import ManagedProcess, command
     from simulator.fleet import free_port
 
     port = free_port()
-    argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "birzai_vms.asgi:application"]
+    argv = command("web", env={"PORT": str(port)}, python=sys.executable)  # the Procfile's web line
     process = ManagedProcess("daphne", argv, env=env, cwd=ROOT, log_path=log).start()
     process.wait_for_line(r"Listening on TCP address", timeout=30)
     return process, port
@@ -216,7 +216,7 @@ def live_latency(env: dict[str, str], port: int, sessionid: str, tmp: Path, seco
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None, "Playwright is not installed (requirements-dev.txt); live latency not measured"
-    from birzai_vms.processes import ManagedProcess
+    from birzai_vms.processes import ManagedProcess, command
     from cameras.models import Camera
     from simulator.fleet import SimulatedCamera, free_port
 
@@ -225,13 +225,18 @@ def live_latency(env: dict[str, str], port: int, sessionid: str, tmp: Path, seco
     camera = Camera.objects.order_by("pk").last()
     Camera.objects.filter(pk=camera.pk).update(rtsp_url=source.url)
     worker_env = {**env, "CELERY_BEAT_SCHEDULER": "celery.beat:PersistentScheduler"}
-    celery = [sys.executable, "-m", "celery", "-A", "birzai_vms", "worker", "--without-gossip", "--without-mingle"]
+    # The Procfile's workers (birzai_vms/processes.py), small, with beat inside the dispatcher.
+    capture = command("capture", env={"CAPTURE_NAME": "cap", "CAPTURE_CONCURRENCY": "4"}, python=sys.executable)
+    dispatcher = command(
+        "worker",
+        env={"WORKER_NAME": "disp", "WORKER_CONCURRENCY": "2"},
+        python=sys.executable,
+        extra=["-B", "-s", str(tmp / "beat")],
+    )
     workers = [
-        ManagedProcess("capture", [*celery, "-n", "cap@%h", "-Q", "capture", "-P", "threads", "-c", "4"],
-                       env=worker_env, cwd=ROOT, log_path=tmp / "capture.log"),
-        ManagedProcess("dispatcher", [*celery, "-n", "disp@%h", "-Q", "default", "-P", "threads", "-c", "2", "-B",
-                                      "-s", str(tmp / "beat")], env=worker_env, cwd=ROOT, log_path=tmp / "disp.log"),
-    ]  # fmt: skip
+        ManagedProcess("capture", capture, env=worker_env, cwd=ROOT, log_path=tmp / "capture.log"),
+        ManagedProcess("dispatcher", dispatcher, env=worker_env, cwd=ROOT, log_path=tmp / "disp.log"),
+    ]
     try:
         Camera.objects.exclude(pk=camera.pk).update(enabled=False)
         for w in workers:

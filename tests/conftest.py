@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from birzai_vms.processes import ManagedProcess
+from birzai_vms.processes import ManagedProcess, command
 from simulator.fleet import SimulatedCamera, free_port
 from tests.support.waiting import wait_for
 
@@ -128,21 +128,7 @@ class CaptureStack:
         }
         self.processes: list[ManagedProcess] = []
 
-    def _celery(self, name: str, args: list[str], env: dict[str, str] | None) -> ManagedProcess:
-        argv = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "birzai_vms",
-            "worker",
-            "--loglevel=INFO",
-            "-n",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            *args,
-        ]
+    def _celery(self, name: str, argv: list[str], env: dict[str, str] | None) -> ManagedProcess:
         process = ManagedProcess(
             name, argv, env={**self.env, **(env or {})}, cwd=BASE_DIR, log_path=self.tmp_path / f"{name}.log"
         )
@@ -152,14 +138,21 @@ class CaptureStack:
         return process
 
     def capture_worker(self, name: str = "capture", env: dict[str, str] | None = None) -> ManagedProcess:
-        return self._celery(name, ["-Q", "capture", "-P", "threads", "-c", "16"], env)
+        """The Procfile's capture worker (birzai_vms/processes.py), with its own name and 16 threads."""
+        argv = command("capture", env={"CAPTURE_NAME": name, "CAPTURE_CONCURRENCY": "16"}, python=sys.executable)
+        return self._celery(name, argv, env)
 
     def dispatcher(self) -> ManagedProcess:
-        """The default-queue worker with the beat schedule inside (dispatch_recorders every few seconds)."""
+        """The Procfile's default-queue worker with the beat schedule inside (dispatch_recorders every few
+        seconds), so a test needs no separate beat."""
         schedule = self.tmp_path / "beat-schedule"
-        return self._celery(
-            "dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s", str(schedule)], None
+        argv = command(
+            "worker",
+            env={"WORKER_NAME": "dispatcher", "WORKER_CONCURRENCY": "2"},
+            python=sys.executable,
+            extra=["-B", "-s", str(schedule)],
         )
+        return self._celery("dispatcher", argv, None)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
