@@ -110,6 +110,22 @@ def database_url(port: int | None = None) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
+def capture_worker_argv(name: str) -> list[str]:
+    """The Procfile's capture worker (birzai_vms/processes.py), with its own name and 16 threads."""
+    return command("capture", env={"CAPTURE_NAME": name, "CAPTURE_CONCURRENCY": "16"}, python=sys.executable)
+
+
+def dispatcher_argv(schedule: Path) -> list[str]:
+    """The Procfile's default-queue worker with the beat schedule inside (dispatch_recorders every few
+    seconds), so a test needs no separate beat."""
+    return command(
+        "worker",
+        env={"WORKER_NAME": "dispatcher", "WORKER_CONCURRENCY": "2"},
+        python=sys.executable,
+        extra=["-B", "-s", str(schedule)],
+    )
+
+
 class CaptureStack:
     """Celery workers run as real processes against the test database and Redis."""
 
@@ -138,21 +154,10 @@ class CaptureStack:
         return process
 
     def capture_worker(self, name: str = "capture", env: dict[str, str] | None = None) -> ManagedProcess:
-        """The Procfile's capture worker (birzai_vms/processes.py), with its own name and 16 threads."""
-        argv = command("capture", env={"CAPTURE_NAME": name, "CAPTURE_CONCURRENCY": "16"}, python=sys.executable)
-        return self._celery(name, argv, env)
+        return self._celery(name, capture_worker_argv(name), env)
 
     def dispatcher(self) -> ManagedProcess:
-        """The Procfile's default-queue worker with the beat schedule inside (dispatch_recorders every few
-        seconds), so a test needs no separate beat."""
-        schedule = self.tmp_path / "beat-schedule"
-        argv = command(
-            "worker",
-            env={"WORKER_NAME": "dispatcher", "WORKER_CONCURRENCY": "2"},
-            python=sys.executable,
-            extra=["-B", "-s", str(schedule)],
-        )
-        return self._celery("dispatcher", argv, None)
+        return self._celery("dispatcher", dispatcher_argv(self.tmp_path / "beat-schedule"), None)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
