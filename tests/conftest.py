@@ -9,6 +9,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
 from birzai_vms.processes import ManagedProcess, command
 from simulator.fleet import SimulatedCamera, free_port
@@ -31,6 +32,10 @@ def _end_worker_sessions(django_db_setup: None, django_db_blocker: object) -> It
     """Killed workers' database sessions can outlive them by a moment; end them before the test
     database is dropped."""
     yield
+    # pytest-django creates the test database only when a collected test uses it; without one the
+    # connection still names the (possibly absent) real database, which is not ours to touch.
+    if not connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX):
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "

@@ -2,6 +2,7 @@
 `make demo`, the tests' CaptureStack and the benchmarks all run the argv it gives, and the demo run on it
 starts, records and stops without leaving a process behind."""
 
+import json
 import os
 import signal
 import subprocess
@@ -56,11 +57,13 @@ def test_command_builds_the_argv_the_shell_runs_for_every_line(env: dict[str, st
         assert command(name, env=env) == shell_words(line, {"PATH": os.environ["PATH"], **env}), name
 
 
-def test_docker_compose_services_run_the_table_lines() -> None:
+def test_docker_compose_services_and_the_image_run_the_table_lines() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["x-app"]["environment"]["VAR_DIR"] == COMPOSE_ENV["VAR_DIR"]
     for name in ("web", "worker", "capture", "beat"):
         assert compose["services"][name]["command"] == command(name, env=COMPOSE_ENV), name
+    cmd = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
+    assert json.loads(cmd.removeprefix("CMD ")) == command("web", env=COMPOSE_ENV)
 
 
 def differences(argv: list[str], production: list[str]) -> dict[str, tuple[str, str]]:
@@ -69,11 +72,12 @@ def differences(argv: list[str], production: list[str]) -> dict[str, tuple[str, 
     return {production[i - 1]: (production[i], argv[i]) for i in range(len(argv)) if argv[i] != production[i]}
 
 
-def test_the_tests_and_the_benchmark_run_production_workers_with_only_name_and_concurrency_changed(
+def test_the_tests_and_the_benchmarks_run_production_workers_and_web_with_only_name_port_and_concurrency_changed(
     tmp_path: Path,
 ) -> None:
     from bench import dashboard, recording
     from tests.conftest import capture_worker_argv, dispatcher_argv
+    from tests.support.webserver import daphne_argv
 
     capture = command("capture", python=sys.executable)
     worker = command("worker", python=sys.executable)
@@ -88,6 +92,7 @@ def test_the_tests_and_the_benchmark_run_production_workers_with_only_name_and_c
     bench_dispatcher = recording.dispatcher_argv(tmp_path / "beat")
     assert bench_dispatcher[-3:] == schedule
     assert set(differences(bench_dispatcher[:-3], worker)) == {"-c", "-n"}
+    assert daphne_argv(8123) == command("web", env={"PORT": "8123"}, python=sys.executable)
     assert dashboard.daphne_argv(8123) == command("web", env={"PORT": "8123"}, python=sys.executable)
     dashboard_capture, dashboard_dispatcher = dashboard.worker_argvs(tmp_path)
     assert set(differences(dashboard_capture, capture)) == {"-c", "-n"}
