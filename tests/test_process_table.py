@@ -37,6 +37,10 @@ def test_procfile_is_generated_from_the_table_and_honcho_reads_the_same_lines() 
     text = (ROOT / "Procfile").read_text()
     assert text == procfile_text(), "Procfile is stale: regenerate it from PROCESS_TABLE (see its first lines)"
     assert parse_procfile(text).processes == PROCESS_TABLE
+    # scripts/demo.py lengthens honcho's wait between SIGTERM and SIGKILL through this module constant.
+    import honcho.manager
+
+    assert isinstance(honcho.manager.KILL_WAIT, int | float)
     # honcho gives every process PORT; web must be the one line that listens on it.
     assert [name for name, line in PROCESS_TABLE.items() if "${PORT" in line] == ["web"]
 
