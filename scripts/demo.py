@@ -203,9 +203,11 @@ class Demo:
     def on_signal(self, signum: int, frame: object) -> None:
         if self.stop_requested:
             if self.honcho is not None and self.honcho.poll() is None:
-                # honcho ignores a second signal; its processes run in sessions of their own.
+                # honcho ignores a second signal, and its processes run in sessions of their own: kill
+                # them and honcho itself (which would otherwise wait for ever for the helpers it forked
+                # for each one), the processes first so none is left running without it.
                 say(f"{signal.Signals(signum).name} again: killing every process now.", error=True)
-                for pid in descendants(self.honcho.pid):
+                for pid in [*descendants(self.honcho.pid), self.honcho.pid]:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
             return
