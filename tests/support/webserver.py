@@ -6,10 +6,15 @@ from pathlib import Path
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.test import Client
 
-from birzai_vms.processes import ManagedProcess
+from birzai_vms.processes import ManagedProcess, command
 from simulator.fleet import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def daphne_argv(port: int) -> list[str]:
+    """The Procfile's web line (birzai_vms/processes.py) on a test's own port."""
+    return command("web", env={"PORT": str(port)}, python=sys.executable)
 
 
 class Daphne:
@@ -18,8 +23,7 @@ class Daphne:
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "birzai_vms.asgi:application"]
-        self.process = ManagedProcess("daphne", argv, env=env, cwd=BASE_DIR, log_path=log_path)
+        self.process = ManagedProcess("daphne", daphne_argv(self.port), env=env, cwd=BASE_DIR, log_path=log_path)
 
     def start(self) -> "Daphne":
         self.process.start()  # a restart reads only the new run's output

@@ -34,9 +34,17 @@ class Command(BaseCommand):
             help="Also one camera per other simulated kind (h265, mjpeg, ...), numbered after the 24, as "
             "`simulate_cameras --field-kinds` serves them; without it such cameras are disabled.",
         )
+        parser.add_argument(
+            "--cameras",
+            type=int,
+            default=24,
+            choices=range(1, 25),
+            metavar="N",
+            help="Only the first N of the 24 cameras (a small demo, the demo's own test); default 24.",
+        )
 
     @transaction.atomic
-    def handle(self, *args: object, base_port: int, field_kinds: bool, **options: object) -> None:
+    def handle(self, *args: object, base_port: int, field_kinds: bool, cameras: int, **options: object) -> None:
         elderships = {}
         for code, name, lat, lon in ELDERSHIPS:
             elderships[code], _ = Eldership.objects.update_or_create(
@@ -46,6 +54,8 @@ class Command(BaseCommand):
         for code, places in PLACES.items():
             eldership = elderships[code]
             for place, (dlat, dlon) in zip(places, OFFSETS, strict=False):
+                if number == cameras:
+                    break
                 number += 1
                 Camera.objects.update_or_create(
                     name=f"{eldership.name} – {place}",
