@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 
 from alarms.models import Alarm
 from cameras.choices import CameraState
-from cameras.models import CameraStatus
+from cameras.models import Camera, CameraStatus
 from recordings.models import Segment
 from retention.storage import disk
 
@@ -36,8 +36,10 @@ def render() -> bytes:
 
     cameras = Gauge("vms_cameras", "Cameras by effective state.", ["state"], registry=registry)
     counts = dict.fromkeys(CameraState.values, 0)
-    # The one status rule (CameraStatus.effective_state): a silent recorder is offline, not recording.
-    for status in CameraStatus.objects.select_related("camera"):
+    # The one status rule (CameraStatus.effective_state): a silent recorder is offline, not recording, and a
+    # camera no recorder ever reported on is judged as cameras/events.py does, by an empty status.
+    for camera in Camera.objects.select_related("status"):
+        status = getattr(camera, "status", None) or CameraStatus(camera=camera, heartbeat_at=None)
         state, _reason = status.effective_state(now)
         counts[state] += 1
     for state, count in counts.items():
