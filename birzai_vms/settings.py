@@ -352,11 +352,14 @@ for _path in (VAR_DIR, RECORDINGS_ROOT):
 
 # Who may scrape /metrics (health/metrics.py): these networks, or a request bearing METRICS_TOKEN. The
 # address is the connection's own (REMOTE_ADDR): behind a reverse proxy, that is the proxy's.
-_metrics_networks = list_setting("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
-try:
-    METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(item, strict=False) for item in _metrics_networks]
-except ValueError as exc:
-    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS must be addresses or networks ({exc})") from None
+METRICS_ALLOWED_NETWORKS: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+for _item in list_setting("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"]):
+    try:
+        METRICS_ALLOWED_NETWORKS.append(ipaddress.ip_network(_item, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS must be addresses or networks such as 10.0.0.0/8 (got {_item!r})"
+        ) from None
 METRICS_TOKEN = str_setting("METRICS_TOKEN", "", shown="empty")
 
 LOG_LEVEL = choice_setting("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
