@@ -10,6 +10,7 @@ process over them would not help.
 """
 
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from retention.storage import disk
 # The web process must answer a probe in well under the probe's own timeout (typically 1–5 s).
 REDIS_TIMEOUT_SECONDS = 1.0
 WORKER_PING_TIMEOUT_SECONDS = 1.0
+WORKERS_CACHE_SECONDS = 5.0
 CAPTURE_QUEUE = "capture"
 
 
@@ -68,8 +70,7 @@ def check_redis(client: redis.Redis) -> Check:
     return Check(ok=True, critical=True)
 
 
-def check_workers() -> Check:
-    """Live Celery workers by the queue they consume: capture (recorders) and default (everything else)."""
+def _ask_workers() -> Check:
     try:
         replies = celery_app.control.inspect(timeout=WORKER_PING_TIMEOUT_SECONDS).active_queues() or {}
     except Exception as exc:  # noqa: BLE001 - kombu raises transport-specific errors
@@ -81,6 +82,23 @@ def check_workers() -> Check:
                 counts[name] += 1
     # Worker host names are not shown: the answer is unauthenticated.
     return Check(ok=all(counts.values()), critical=False, detail={"workers": counts})
+
+
+_workers_lock = threading.Lock()
+_workers_cached: tuple[float, Check] | None = None
+
+
+def check_workers() -> Check:
+    """Live Celery workers by the queue they consume: capture (recorders) and default (everything else).
+
+    Asking is a broadcast to every worker and always waits out its timeout, so the answer is shared for
+    WORKERS_CACHE_SECONDS: a flood of unauthenticated probes costs the workers one question, not one each.
+    """
+    global _workers_cached
+    with _workers_lock:
+        if _workers_cached is None or time.monotonic() - _workers_cached[0] > WORKERS_CACHE_SECONDS:
+            _workers_cached = (time.monotonic(), _ask_workers())
+        return _workers_cached[1]
 
 
 def beat_max_age_seconds() -> float:
@@ -136,6 +154,10 @@ def check_disk() -> Check:
     return Check(ok=writable and not state.under_pressure, critical=not writable, detail=detail)
 
 
+# The broker is Redis; the beat marker and the leases are in Redis; the cameras are in the database.
+NEEDS = {"workers": ("redis",), "beat": ("redis",), "capture_leases": ("database", "redis")}
+
+
 def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
     """(ready, each check's result): ready unless a critical check failed."""
     client = redis_client()
@@ -150,9 +172,10 @@ def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
         }
         results: dict[str, Check] = {}
         for name, run in checks.items():
-            # The broker is Redis: with Redis down, asking workers would only wait out the timeout.
-            if name == "workers" and not results["redis"].ok:
-                results[name] = Check(ok=False, critical=False, detail={"error": "redis unavailable"})
+            # With a dependency down, the checks that need it would only wait out their timeouts.
+            down = [dependency for dependency in NEEDS.get(name, ()) if not results[dependency].ok]
+            if down:
+                results[name] = Check(ok=False, critical=False, detail={"error": f"{down[0]} unavailable"})
                 continue
             results[name] = run()
     finally:

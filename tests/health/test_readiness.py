@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 
+from health import checks
 from tests.factories import CameraFactory
 from tests.support.tcpproxy import TcpProxy
 from tests.support.waiting import wait_for
@@ -75,6 +76,7 @@ def test_readyz_turns_503_while_the_database_is_down_and_recovers(transactional_
         assert status == 503
         assert body["not_ready"] == ["database"]
         assert body["checks"]["database"]["ok"] is False
+        assert body["checks"]["capture_leases"] == {"ok": False, "critical": False, "error": "database unavailable"}
         proxy.restore()
         assert wait_for(lambda: _ready(client)[0] == 200, timeout=10, what="ready again")
     finally:
@@ -93,7 +95,8 @@ def test_readyz_turns_503_while_redis_is_down_and_recovers(transactional_db, roo
         status, body = _ready(client)
         assert status == 503
         assert body["not_ready"] == ["redis"]
-        assert body["checks"]["workers"] == {"ok": False, "critical": False, "error": "redis unavailable"}
+        for needs_redis in ("workers", "beat", "capture_leases"):
+            assert body["checks"][needs_redis] == {"ok": False, "critical": False, "error": "redis unavailable"}
         proxy.restore()
         assert wait_for(lambda: _ready(client)[0] == 200, timeout=10, what="ready again")
     finally:
@@ -108,3 +111,8 @@ def test_readyz_is_503_when_the_recordings_directory_cannot_be_written(
     assert status == 503
     assert body["not_ready"] == ["disk"]
     assert body["checks"]["disk"]["writable"] is False
+
+
+def test_a_flood_of_probes_asks_the_workers_once_per_few_seconds(redis_db):
+    first = checks.check_workers()
+    assert checks.check_workers() is first
