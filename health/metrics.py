@@ -50,8 +50,8 @@ def render() -> bytes:
         "Seconds since the newest indexed segment's end, the largest over enabled cameras with footage.",
         registry=registry,
     )
-    newest = Segment.objects.filter(camera__enabled=True, camera__decommissioned_at__isnull=True).values("camera")
-    ends = [row["end"] for row in newest.annotate(end=Max("end")).values("end")]
+    footage = Segment.objects.filter(camera__enabled=True, camera__decommissioned_at__isnull=True).values("camera")
+    ends = [row["newest"] for row in footage.annotate(newest=Max("end")).values("newest")]
     lag.set(max(((now - end).total_seconds() for end in ends), default=0.0))
 
     written = Gauge("vms_segment_bytes_last_hour", "Bytes of segments that ended in the last hour.", registry=registry)
