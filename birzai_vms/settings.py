@@ -4,6 +4,7 @@ VMS_MODE=embedded (the default) runs on SQLite and a local Redis with generated 
 VAR_DIR; VMS_MODE=production refuses to start without real secrets or with DEBUG on.
 """
 
+import ipaddress
 import secrets
 import socket
 from datetime import timedelta
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "integrity",
     "playback",
     "dashboard",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +349,18 @@ QUARANTINE_ROOT = Path(
 
 for _path in (VAR_DIR, RECORDINGS_ROOT):
     _path.mkdir(parents=True, exist_ok=True)
+
+# Who may scrape /metrics (health/metrics.py): these networks, or a request bearing METRICS_TOKEN. The
+# address is the connection's own (REMOTE_ADDR): behind a reverse proxy, that is the proxy's.
+METRICS_ALLOWED_NETWORKS: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+for _item in list_setting("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"]):
+    try:
+        METRICS_ALLOWED_NETWORKS.append(ipaddress.ip_network(_item, strict=False))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS must be addresses or networks such as 10.0.0.0/8 (got {_item!r})"
+        ) from None
+METRICS_TOKEN = str_setting("METRICS_TOKEN", "", shown="empty")
 
 LOG_LEVEL = choice_setting("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

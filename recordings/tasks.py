@@ -1,6 +1,7 @@
 """Celery tasks of capture: one long-running recorder per camera, and the dispatcher that starts them."""
 
 import logging
+import time
 from datetime import timedelta
 
 import redis
@@ -39,6 +40,7 @@ def dispatch_recorders() -> int:
             if lease.holder_of(camera_id) is None and lease.claim_dispatch(camera_id):
                 record_camera.delay(camera_id)
                 queued += 1
+        lease.mark_dispatcher_ran(time.time())
     except redis.RedisError as exc:
         log.warning("cannot dispatch recorders, Redis unavailable: %s", exc.__class__.__name__)
     return queued

@@ -46,6 +46,8 @@ PARAMETERS: dict[str, dict[str, str]] = {
 NO_PARAMETERS = {
     "",
     "healthz",
+    "readyz",
+    "metrics",
     "set_language",
     "accounts:login",
     "accounts:logout",

@@ -41,6 +41,11 @@ def manage_check(**env: str) -> subprocess.CompletedProcess:
         ("HOLD_MAX_DAYS", "100000", "HOLD_MAX_DAYS must be at most 3660 (got 100000)"),
         ("STORAGE_MIN_FREE_PERCENT", "100", "STORAGE_MIN_FREE_PERCENT must be at most 80 (got 100)"),
         ("DEBUG", "maybe", "DEBUG must be true or false (got 'maybe')"),
+        (
+            "METRICS_ALLOWED_NETWORKS",
+            "127.0.0.1,10.0.0.0/33",
+            "METRICS_ALLOWED_NETWORKS must be addresses or networks such as 10.0.0.0/8 (got '10.0.0.0/33')",
+        ),
         ("VMS_MODE", "staging", "VMS_MODE must be one of embedded, production, test (got 'staging')"),
     ],
 )

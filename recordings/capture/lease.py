@@ -53,6 +53,22 @@ def claim_dispatch(camera_id: int) -> bool:
     return bool(client().set(f"vms:capture:dispatched:{camera_id}", "1", nx=True, ex=ttl))
 
 
+DISPATCHER_RAN_KEY = "vms:capture:dispatcher:last_run"
+
+
+def mark_dispatcher_ran(now: float) -> None:
+    """Beat's heartbeat: the dispatcher runs on beat's schedule, so its last run says beat is alive."""
+    client().set(DISPATCHER_RAN_KEY, repr(now))
+
+
+def held(camera_ids: list[int], *, redis_client: redis.Redis) -> set[int]:
+    """The cameras among `camera_ids` whose recording lease is live now."""
+    if not camera_ids:
+        return set()
+    values = redis_client.mget([_key(camera_id) for camera_id in camera_ids])
+    return {camera_id for camera_id, value in zip(camera_ids, values, strict=True) if value}
+
+
 class Lease:
     """The right to record one camera, held by one recorder."""
 

@@ -45,6 +45,9 @@ T = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "": ("GET", EVERYONE),  # a redirect to the dashboard, which asks for a login
     "healthz": ("GET", EVERYONE),
+    "readyz": ("GET", EVERYONE),  # no login: probes carry none; the answer names no camera
+    # Guarded by address, not role: the test client is 127.0.0.1 (tests/health/test_metrics.py refuses others).
+    "metrics": ("GET", EVERYONE),
     "set_language": ("POST", EVERYONE),
     "accounts:login": ("GET", EVERYONE),
     "accounts:logout": ("POST", EVERYONE),
