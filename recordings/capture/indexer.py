@@ -49,25 +49,31 @@ class Indexer:
     def __init__(self, node: str) -> None:
         self.node = node
         self._pending = _Round()
+        self._clock_written: dict[int, dict[str, Any]] = {}
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
         self._thread.start()
 
     def segment(self, seg: ClosedSegment) -> None:
+        progress: dict[str, Any] = {
+            "last_segment_end": seg.end,
+            "bitrate_kbps": round(seg.bitrate_kbps, 1),
+            "clock_offset_s": seg.clock_offset_s,
+        }
+        clock = {
+            "camera_clock_unset": seg.clock.camera_clock_unset,
+            "clock_source": seg.clock.source,
+            "clock_rate": None if seg.clock.rate == 1.0 else round(seg.clock.rate, 3),
+            "clock_steps": seg.clock.steps,
+        }
         with self._cond:
             self._pending.segments.append(seg)
-            self._merge_status(
-                seg.camera_id,
-                {
-                    "last_segment_end": seg.end,
-                    "bitrate_kbps": round(seg.bitrate_kbps, 1),
-                    "clock_offset_s": seg.clock_offset_s,
-                    "camera_clock_unset": seg.clock.camera_clock_unset,
-                    "clock_source": seg.clock.source,
-                    "clock_rate": None if seg.clock.rate == 1.0 else round(seg.clock.rate, 4),
-                    "clock_steps": seg.clock.steps,
-                },
-            )
+            # The clock's fields rarely change: written only when they do, since every extra column of
+            # the round's bulk UPDATE costs Python time for every camera (bench/results/recording.json).
+            if self._clock_written.get(seg.camera_id) != clock:
+                self._clock_written[seg.camera_id] = clock
+                progress |= clock
+            self._merge_status(seg.camera_id, progress)
             self._cond.notify()
 
     def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
