@@ -30,6 +30,12 @@ class CameraQuerySet(models.QuerySet):
         open_alarms = models.Prefetch("alarms", alarms.open().order_by("started_at"), to_attr="open_alarms")
         return self.select_related("eldership", "status").prefetch_related(open_alarms)
 
+    def restrict(self, user: object, action: str = "view") -> "CameraQuerySet":
+        """The cameras the user may `action`: the role's permission decides the action, visible_to the cameras."""
+        if not getattr(user, "is_authenticated", False) or not user.has_perm(f"cameras.{action}_camera"):
+            return self.none()
+        return self.visible_to(user)
+
     def visible_to(self, user: object) -> "CameraQuerySet":
         """The cameras this user may see; the one place that decides it. Superusers, Administrators and
         Reviewers see all; an Operator the cameras of the elderships in their scope; Police and users

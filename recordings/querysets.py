@@ -52,6 +52,16 @@ class TimeRangeQuerySet(models.QuerySet):
     def visible_to(self, user: object) -> "TimeRangeQuerySet":
         return self.filter(camera__in=Camera.objects.visible_to(user))
 
+    def restrict(self, user: object, action: str = "view") -> "TimeRangeQuerySet":
+        """The rows the user may `action` (view, add, ...): the role's permission on this model decides the
+        action, the eldership scope of the rows' cameras decides the rows (as NetBox's RestrictedQuerySet)."""
+        opts = self.model._meta
+        if not getattr(user, "is_authenticated", False) or not user.has_perm(
+            f"{opts.app_label}.{action}_{opts.model_name}"
+        ):
+            return self.none()
+        return self.visible_to(user)
+
 
 class SegmentQuerySet(TimeRangeQuerySet):
     def overlapping(self, start: datetime | None, end: datetime | None) -> "SegmentQuerySet":

@@ -36,7 +36,4 @@ class HoldQuerySet(TimeRangeQuerySet):
 
 
 class DeletedRangeQuerySet(TimeRangeQuerySet):
-    def restrict(self, user: object, action: str = "view") -> "DeletedRangeQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.has_perm(f"retention.{action}_deletedrange"):
-            return self.none()
-        return self.visible_to(user)
+    """Deleted ranges: `restrict(user, action)` as every time range of footage (TimeRangeQuerySet)."""

@@ -26,4 +26,4 @@ class CameraViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CameraFilter
 
     def get_queryset(self) -> QuerySet[Camera]:
-        return Camera.objects.visible_to(self.request.user).with_status()
+        return Camera.objects.restrict(self.request.user, "view").with_status()

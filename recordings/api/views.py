@@ -26,7 +26,7 @@ class SegmentViewSet(TimeRangeViewSet):
     filterset_class = SegmentFilter
 
     def get_queryset(self) -> QuerySet[Segment]:
-        return Segment.objects.visible_to(self.request.user).order_by("start")
+        return Segment.objects.restrict(self.request.user, "view").order_by("start")
 
 
 class GapViewSet(TimeRangeViewSet):
@@ -34,4 +34,4 @@ class GapViewSet(TimeRangeViewSet):
     filterset_class = GapFilter
 
     def get_queryset(self) -> QuerySet[Gap]:
-        return Gap.objects.visible_to(self.request.user).order_by("start")
+        return Gap.objects.restrict(self.request.user, "view").order_by("start")

@@ -118,3 +118,21 @@ def test_recordings_are_never_reachable_under_a_static_path(world, recordings_ro
     client = log_in_verified(Client(), world.users["administrator"])
     for prefix in ("/static/", "/static/recordings/", "/media/", "/recordings/"):
         assert client.get(prefix + world.pabirze_segment.path).status_code == 404
+
+
+def test_restrict_is_the_roles_permission_and_the_eldership_scope_for_cameras_segments_and_gaps(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from recordings.models import Gap, Segment
+
+    operator = world.users["operator"]
+    assert set(Camera.objects.restrict(operator, "view")) == {world.pabirze_camera}
+    assert set(Segment.objects.restrict(operator, "view")) == {world.pabirze_segment}
+    assert set(Gap.objects.restrict(operator, "view")) == {world.pabirze_gap}
+    assert Segment.objects.filter(pk=world.vabalninkas_segment.pk).exists()  # out of scope, not missing
+    # The scope alone is not enough: the action needs the role's permission.
+    assert not Segment.objects.restrict(operator, "delete").exists()
+    assert not Camera.objects.restrict(operator, "change").exists()
+    for nobody in (world.users["police"], AnonymousUser()):
+        assert not Camera.objects.restrict(nobody, "view").exists()
+        assert not Segment.objects.restrict(nobody, "view").exists()
