@@ -11,8 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/var/lib/birzai-vms \
     RECORDINGS_ROOT=/srv/recordings
 
-# Wheels carry everything native: PyAV its FFmpeg libraries, imageio-ffmpeg a static ffmpeg,
-# psycopg2-binary libpq, opencv-python-headless its own libraries. No apt packages needed.
+# Wheels carry almost everything native: PyAV its FFmpeg libraries, imageio-ffmpeg a static ffmpeg,
+# psycopg2-binary libpq, opencv-python-headless its own libraries. WeasyPrint (PDF summaries and
+# reports) needs Pango and a font with Lithuanian and Latvian letters.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt

@@ -126,6 +126,16 @@ def database_setting(name: str, default: str, *, shown: str) -> dict[str, Any]:
         raise ImproperlyConfigured(f"{name} is not a database URL ({exc}; got {raw!r})") from None
 
 
+def email_setting(name: str, default: str, *, shown: str) -> dict[str, Any]:
+    """An email URL (smtp://user:password@host:25, smtp+tls://…:587 for STARTTLS, consolemail://) as
+    Django's EMAIL_* settings."""
+    raw = _register(name, shown)
+    try:
+        return _env.email_url_config(raw or default)
+    except Exception as exc:  # noqa: BLE001 - django-environ raises anything from a malformed URL
+        raise ImproperlyConfigured(f"{name} is not an email URL ({exc}; got {raw!r})") from None
+
+
 def file_text(name: str) -> str:
     """The contents of the file named by NAME (a *_FILE secret), or "" when NAME is not set."""
     path = str_setting(name, "", shown="empty")

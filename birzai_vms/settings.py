@@ -17,6 +17,7 @@ from birzai_vms.config import (
     bool_setting,
     choice_setting,
     database_setting,
+    email_setting,
     file_text,
     float_setting,
     int_setting,
@@ -104,6 +105,10 @@ INSTALLED_APPS = [
     "retention",
     "integrity",
     "playback",
+    "incidents",
+    "exports",
+    "disclosures",
+    "reports",
     "dashboard",
     "health",
 ]
@@ -361,6 +366,15 @@ for _item in list_setting("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"
             f"METRICS_ALLOWED_NETWORKS must be addresses or networks such as 10.0.0.0/8 (got {_item!r})"
         ) from None
 METRICS_TOKEN = str_setting("METRICS_TOKEN", "", shown="empty")
+
+# --- Email: camera alerts, police and data-subject requests ------------------------------------------
+# smtp://user:password@host:25, smtp+tls://user:password@host:587 (STARTTLS), smtp+ssl://…:465 (TLS);
+# consolemail:// prints every message on the web or worker console (the demo).
+globals().update(email_setting("EMAIL_URL", "consolemail://", shown="consolemail:// (printed on the console)"))
+DEFAULT_FROM_EMAIL = str_setting("DEFAULT_FROM_EMAIL", "Biržai VMS <vms@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in emails and packages point here (the address staff and police open the system at).
+SITE_URL = str_setting("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOG_LEVEL = choice_setting("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {

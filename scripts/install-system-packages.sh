@@ -12,7 +12,8 @@ set -euo pipefail
 # The simulated cameras (simulator/rtsp_camera.py) run under Debian's system python3 with
 # GStreamer's RTSP server; x264enc is in plugins-ugly, textoverlay (the burned-in clock) in
 # gstreamer1.0-x, its font in fonts-dejavu-core. python3-venv lets `make venv` work with the system
-# Python 3.11 of Debian 12.
+# Python 3.11 of Debian 12. Pango is WeasyPrint's (PDF summaries and reports); the tests check PDFs
+# with pdftoppm (poppler-utils).
 DEMO_PACKAGES=(
     gstreamer1.0-rtsp
     gir1.2-gst-rtsp-server-1.0
@@ -27,9 +28,11 @@ DEMO_PACKAGES=(
     gstreamer1.0-tools
     fonts-dejavu-core
     python3-venv
+    libpango-1.0-0
+    libpangoft2-1.0-0
 )
 # Browser tests drive Debian's chromium through Playwright (Playwright cannot download browsers here).
-TEST_PACKAGES=("${DEMO_PACKAGES[@]}" chromium)
+TEST_PACKAGES=("${DEMO_PACKAGES[@]}" chromium poppler-utils)
 
 usage() {
     echo "usage: $0 demo|test" >&2

@@ -13,6 +13,7 @@ from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
 from birzai_vms.processes import ManagedProcess, command
 from simulator.fleet import SimulatedCamera, free_port
+from tests.support.smtp import Mailbox
 from tests.support.waiting import wait_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,21 @@ def redis_db() -> Iterator[redis.Redis]:
     client.flushdb()
     yield client
     client.flushdb()
+
+
+@pytest.fixture
+def mailbox(settings: object) -> Iterator[Mailbox]:
+    """A real SMTP server; Django in this process sends to it (workers started by a test get
+    EMAIL_URL=mailbox.url in their environment)."""
+    box = Mailbox().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", box.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        yield box
+    finally:
+        box.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Uptime reports (recorded time, gaps, incidents) and the public register of cameras."""
