@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import AlarmKind, Severity
 from .querysets import AlarmQuerySet
+from .texts import render
 
 
 class Alarm(models.Model):
@@ -13,7 +14,8 @@ class Alarm(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=AlarmKind.choices)
     camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, null=True, blank=True, related_name="alarms")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    message = models.TextField(_("message"))
+    # The figures the kind's text needs (alarms/texts.py); the text itself is rendered in the reader's language.
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started"))
     updated_at = models.DateTimeField(_("updated"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -40,7 +42,12 @@ class Alarm(models.Model):
         indexes = [models.Index(fields=["ended_at", "kind"], name="alarm_open_kind")]
 
     def __str__(self) -> str:
-        return f"{self.get_severity_display()}: {self.message}"
+        return f"{self.get_severity_display()}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """What the alarm says, in the active language."""
+        return render(self.kind, self.params)
 
     @property
     def is_open(self) -> bool:

@@ -6,14 +6,23 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cameras.events import send_status
+from cameras.events import send_status, send_system_changed
 
 from .choices import Severity
 from .models import Alarm
 
 
-def raise_alarm(*, kind: str, camera_id: int | None, severity: str, message: str, now: datetime | None = None) -> Alarm:
-    """Open the alarm, or refresh the message and severity of the one already open."""
+def raise_alarm(
+    *,
+    kind: str,
+    camera_id: int | None,
+    severity: str,
+    params: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Alarm:
+    """Open the alarm, or refresh the figures and severity of the one already open. `params` are the
+    figures of the kind's text (alarms/texts.py), JSON values only: the text is rendered when shown."""
+    params = params or {}
     now = now or timezone.now()
     for _attempt in range(3):
         try:
@@ -25,13 +34,13 @@ def raise_alarm(*, kind: str, camera_id: int | None, severity: str, message: str
                         kind=kind,
                         camera_id=camera_id,
                         severity=severity,
-                        message=message,
+                        params=params,
                         started_at=now,
                         updated_at=now,
                     )
-                if (alarm.severity, alarm.message) != (severity, message):
-                    alarm.severity, alarm.message, alarm.updated_at = severity, message, now
-                    alarm.save(update_fields=["severity", "message", "updated_at"])
+                if (alarm.severity, alarm.params) != (severity, params):
+                    alarm.severity, alarm.params, alarm.updated_at = severity, params, now
+                    alarm.save(update_fields=["severity", "params", "updated_at"])
                     _announce(camera_id)
                 return alarm
         except IntegrityError:
@@ -49,17 +58,25 @@ def clear_alarm(*, kind: str, camera_id: int | None, now: datetime | None = None
 
 
 def _announce(camera_id: int | None) -> None:
-    """A camera's alarms are part of its tile: tell open dashboards once the change is committed."""
-    if camera_id is not None:
+    """A camera's alarms are part of its tile, system-wide ones are the dashboard's banner: tell open
+    dashboards once the change is committed."""
+    if camera_id is None:
+        transaction.on_commit(send_system_changed)
+    else:
         transaction.on_commit(lambda: send_status(camera_id))
 
 
 def set_alarm(
-    *, active: bool, kind: str, camera_id: int | None, message: str = "", severity: str = Severity.WARNING
+    *,
+    active: bool,
+    kind: str,
+    camera_id: int | None,
+    params: dict[str, Any] | None = None,
+    severity: str = Severity.WARNING,
 ) -> None:
     """Raise or clear depending on a condition checked by a periodic task."""
     if active:
-        raise_alarm(kind=kind, camera_id=camera_id, severity=severity, message=message)
+        raise_alarm(kind=kind, camera_id=camera_id, severity=severity, params=params)
     else:
         clear_alarm(kind=kind, camera_id=camera_id)
 

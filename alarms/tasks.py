@@ -1,7 +1,6 @@
 """Periodic checks that open and close alarms about the cameras' recorders."""
 
 from celery import shared_task
-from django.utils.translation import gettext_noop
 
 from cameras.models import CameraStatus
 
@@ -24,10 +23,6 @@ def check_stream_clocks() -> int:
                 kind=AlarmKind.STREAM_CLOCK,
                 camera_id=status.camera_id,
                 severity=Severity.WARNING,
-                message=gettext_noop(
-                    "The camera's stream timestamps do not keep time (they run fast or slow, or jump); "
-                    "the recorder corrects the times of its footage. Check the camera's encoder and clock."
-                ),
             )
             raised += unreliable
     return raised

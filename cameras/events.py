@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 STATUS_GROUP = "camera-status"
 EVENT_TYPE = "status.changed"
+SYSTEM_EVENT_TYPE = "system.changed"
 # Fields that change on every heartbeat or segment without changing what a tile says about the camera.
 _QUIET_FIELDS = frozenset({"heartbeat_at", "recorder"})
 _SEND_TIMEOUT_S = 2.0
@@ -42,8 +43,10 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
     if status is None:
         status = CameraStatus(camera=camera, heartbeat_at=None)
     now = now or timezone.now()
-    state, reason = status.effective_state(now)
-    # No recorder reporting: the page says so in its own language (this payload is built once for all).
+    # Codes and figures only: this payload is built once for all readers, and each websocket consumer
+    # renders the texts in its own reader's language (dashboard/texts.py).
+    state, reason = status.effective(now)
+    # No recorder reporting: the page says so from its own strings.
     stale = status.is_stale(now)
     # The browser turns a tile offline at `stale_at` unless a newer event came first. Only a recording
     # camera is heard from on its own (its segments are sent at least every PROGRESS_INTERVAL_S, each with
@@ -52,7 +55,7 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
     return {
         "camera_id": camera.pk,
         "state": str(state),
-        "reason": "" if stale else str(reason),
+        "reason_code": "" if stale else reason,
         "stale": stale,
         "since": _iso(status.since),
         "last_segment_end": _iso(status.last_segment_end),
@@ -60,8 +63,7 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
         "heartbeat_at": _iso(status.heartbeat_at),
         "stale_at": _iso(stale_at),
         "alarms": [
-            {"kind": a.kind, "severity": a.severity, "message": str(a.message or a.get_kind_display())}
-            for a in _open_alarms(camera)
+            {"id": a.pk, "kind": a.kind, "severity": a.severity, "params": a.params} for a in _open_alarms(camera)
         ],
         "sent_at": timezone.now().isoformat(),
     }
@@ -103,6 +105,12 @@ def send_status(*camera_ids: int) -> None:
     _Sender.get().put(camera_ids)
 
 
+def send_system_changed() -> None:
+    """Tell open dashboards that the system-wide conditions (alarms without a camera) changed; each
+    connection reads them again for its user. Never blocks, never raises."""
+    _Sender.get().put((), system=True)
+
+
 class _Sender:
     """One daemon thread per process with its own event loop (channels-redis pools are per loop).
 
@@ -114,6 +122,7 @@ class _Sender:
 
     def __init__(self) -> None:
         self._pending: set[int] = set()
+        self._system = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="status-events", daemon=True)
         self._thread.start()
@@ -125,18 +134,20 @@ class _Sender:
                 cls._instance = cls()
             return cls._instance
 
-    def put(self, camera_ids: tuple[int, ...]) -> None:
+    def put(self, camera_ids: tuple[int, ...], *, system: bool = False) -> None:
         with self._cond:
             # A camera already waiting to be sent is sent once, with its newest status.
             self._pending.update(camera_ids)
+            self._system = self._system or system
             self._cond.notify()
 
-    def _take(self) -> set[int]:
+    def _take(self) -> tuple[set[int], bool]:
         with self._cond:
-            while not self._pending:
+            while not self._pending and not self._system:
                 self._cond.wait()
-            taken, self._pending = self._pending, set()
-            return taken
+            taken, system = self._pending, self._system
+            self._pending, self._system = set(), False
+            return taken, system
 
     def _run(self) -> None:
         from channels.layers import get_channel_layer
@@ -144,9 +155,12 @@ class _Sender:
         loop = asyncio.new_event_loop()
         layer = get_channel_layer()
         while True:
-            camera_ids = self._take()
+            camera_ids, system = self._take()
             try:
-                statuses = self._payloads(camera_ids)
+                if system and layer is not None:
+                    send = layer.group_send(STATUS_GROUP, {"type": SYSTEM_EVENT_TYPE})
+                    loop.run_until_complete(asyncio.wait_for(send, _SEND_TIMEOUT_S))
+                statuses = self._payloads(camera_ids) if camera_ids else []
                 if not statuses or layer is None:
                     continue
                 message = {"type": EVENT_TYPE, "statuses": statuses}

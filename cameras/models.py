@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CameraState
 from .fields import EncryptedTextField
 from .querysets import CameraQuerySet
+from .reasons import reason_text
 
 # Query parameters some cameras take credentials in (rtsp://cam/stream?user=admin&password=...). Such a URL
 # would keep the password in clear in the database, the API, the audit log and operators' screens.
@@ -180,6 +180,8 @@ class CameraStatus(models.Model):
 
     camera = models.OneToOneField(Camera, on_delete=models.CASCADE, primary_key=True, related_name="status")
     state = models.CharField(_("state"), max_length=20, choices=CameraState.choices, default=CameraState.OFFLINE)
+    # A code of cameras/reasons.py, rendered in each reader's language (texts stored before codes are
+    # translated through gettext).
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     since = models.DateTimeField(_("since"), default=timezone.now)
     heartbeat_at = models.DateTimeField(_("last report"), null=True, blank=True)
@@ -270,12 +272,18 @@ class CameraStatus(models.Model):
         stale_at = self.stale_at()
         return stale_at is None or (now or timezone.now()) > stale_at
 
-    def effective_state(self, now: datetime | None = None) -> tuple[str, str]:
-        """State and reason as a person should read them: a silent recorder is not 'recording'."""
+    def effective(self, now: datetime | None = None) -> tuple[str, str]:
+        """State and reason code (cameras/reasons.py) as a person should read them: a silent recorder is
+        not 'recording'."""
         if self.camera.decommissioned_at is not None:
-            return CameraState.DISABLED, str(_("Decommissioned"))
+            return CameraState.DISABLED, "decommissioned"
         if not self.camera.enabled:
             return CameraState.DISABLED, ""
         if self.is_stale(now):
-            return CameraState.OFFLINE, str(_("No recorder is reporting for this camera."))
-        return self.state, gettext(self.reason) if self.reason else ""
+            return CameraState.OFFLINE, "no_recorder"
+        return self.state, self.reason
+
+    def effective_state(self, now: datetime | None = None) -> tuple[str, str]:
+        """State and reason, the reason rendered in the active language."""
+        state, code = self.effective(now)
+        return state, reason_text(code)

@@ -14,6 +14,8 @@ from accounts.services import browses_cameras, requires_two_factor
 from cameras.events import STATUS_GROUP, status_payload
 from cameras.models import Camera
 
+from .texts import render_status, scope_language, system_alarms
+
 # Who may see which camera is re-read from `visible_to` at most this often per user and process:
 # every event is checked, against a decision never older than this. One query per event per connection
 # (200 open dashboards: 200 queries per status change, serialised on Channels' database thread) made
@@ -38,9 +40,12 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user_id = user.pk
+        # Every text this connection sends is rendered in its reader's language, whoever caused the event.
+        self.language = scope_language(self.scope)
         await self.channel_layer.group_add(STATUS_GROUP, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "snapshot", "statuses": await self._all_statuses()})
+        statuses = await self._all_statuses()
+        await self.send_json({"type": "snapshot", "statuses": statuses, "system": await self._system_alarms()})
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "user_id"):
@@ -51,7 +56,10 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
         # One status ("status") is what a worker of the previous release sends during an upgrade.
         for status in event.get("statuses") or [event["status"]]:
             if status["camera_id"] in visible:
-                await self.send_json({"type": "status", "status": status})
+                await self.send_json({"type": "status", "status": render_status(status, self.language)})
+
+    async def system_changed(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "system", "alarms": await self._system_alarms()})
 
     async def _visible_ids(self) -> frozenset[int]:
         lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
@@ -78,4 +86,11 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _all_statuses(self) -> list[dict[str, Any]]:
         user = get_user_model().objects.get(pk=self.user_id)
-        return [status_payload(camera) for camera in Camera.objects.visible_to(user).in_service().with_status()]
+        cameras = Camera.objects.visible_to(user).in_service().with_status()
+        return [render_status(status_payload(camera), self.language) for camera in cameras]
+
+    @database_sync_to_async
+    def _system_alarms(self) -> list[dict[str, Any]]:
+        # Read for this user on every change: they are few, and change seldom.
+        user = get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
+        return system_alarms(user, self.language) if user is not None else []

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,6 +21,8 @@ from cameras.events import status_payload
 from cameras.models import Camera
 from eldership.models import Eldership
 from recordings.models import Segment
+
+from .texts import render_status, system_alarms
 
 MAX_SYNC = 4
 SPEEDS = [1, 2, 4, 8, 16]
@@ -87,12 +90,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     cameras = list(_visible(request).order_by("eldership__name", "name"))
     now = timezone.now()
     groups = [(eldership, list(items)) for eldership, items in groupby(cameras, key=lambda c: c.eldership)]
+    language = get_language()
     return render(
         request,
         "dashboard/overview.html",
         {
             "groups": groups,
-            "statuses": [status_payload(c, now) for c in cameras],
+            "statuses": [render_status(status_payload(c, now), language) for c in cameras],
+            "system_alarms": system_alarms(request.user, language),
             "strings": js_strings(),
             "camera_count": len(cameras),
         },

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from alarms.choices import AlarmKind, Severity
 from alarms.services import raise_alarm
@@ -71,7 +72,7 @@ def _quarantine(camera_id: int | None, path: Path, reason: str, report: Reconcil
         kind=AlarmKind.FILE_QUARANTINED,
         camera_id=camera_id,
         severity=Severity.WARNING,
-        message=f"{rel} was quarantined ({reason})",
+        params={"path": rel, "reason": reason},
     )
 
 
@@ -156,14 +157,14 @@ def reconcile_camera(camera_id: int, report: ReconcileReport) -> None:
             kind=AlarmKind.SEGMENT_MISSING,
             camera_id=camera_id,
             severity=Severity.CRITICAL,
-            message=f"{total} indexed segment file(s) are missing from disk, newly: {names}",
+            params={"total": total, "names": names},
         )
 
 
 def _reconcile_file(camera_id: int, path: Path, rel: str, report: ReconcileReport) -> None:
     start = storage.start_from_name(path.name)
     if start is None:
-        _quarantine(camera_id, path, "not a segment file name", report)
+        _quarantine(camera_id, path, gettext_noop("not a segment file name"), report)
         return
     if _is_deleted(camera_id, start):
         path.unlink(missing_ok=True)
@@ -227,7 +228,7 @@ def reconcile_unknown(report: ReconcileReport) -> None:
             kind=AlarmKind.UNKNOWN_FILES,
             camera_id=None,
             severity=Severity.CRITICAL,
-            message=f"{sum(found.values())} file(s) of no known camera were quarantined, from: {where}",
+            params={"count": sum(found.values()), "folders": where},
         )
 
 

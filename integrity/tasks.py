@@ -50,6 +50,6 @@ def rehash_sample(size: int | None = None) -> int:
                 kind=AlarmKind.INTEGRITY,
                 camera_id=seg.camera_id,
                 severity=Severity.CRITICAL,
-                message=f"Segment {seg.path} no longer matches its SHA-256: the file was altered.",
+                params={"path": seg.path},
             )
     return altered

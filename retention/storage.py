@@ -70,10 +70,7 @@ def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
                 kind=AlarmKind.STORAGE_FULL,
                 camera_id=None,
                 severity=Severity.CRITICAL,
-                message=(
-                    f"Storage is full ({state.free // 2**20} MiB free, watermark {state.watermark // 2**20} MiB) "
-                    "and only held footage is left: nothing more can be deleted. Add storage or release holds."
-                ),
+                params={"free_mib": state.free // 2**20, "watermark_mib": state.watermark // 2**20},
             )
             break
         camera_id = min(candidates, key=candidates.__getitem__)
@@ -118,10 +115,7 @@ def update_shortfall_alarms(*, now: datetime | None = None) -> None:
             kind=AlarmKind.RETENTION_SHORTFALL,
             camera_id=camera.pk,
             severity=Severity.WARNING,
-            message=(
-                f"{camera.name} holds {held_days:.1f} days of footage, not its {camera.retention_days}: "
-                "storage ran out and the oldest footage was deleted."
-            ),
+            params={"camera": camera.name, "held_days": round(held_days, 1), "retention_days": camera.retention_days},
         )
 
 
@@ -183,18 +177,24 @@ def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
 
 
 def update_projection_alarms(*, now: datetime | None = None) -> list[CameraProjection]:
+    """One system-wide alarm while the shared storage cannot hold the retention period of some cameras.
+
+    The cameras of a node share one filesystem and so one projection: the condition is the storage's, and
+    the dashboard shows it once, as a banner, not on every camera's tile."""
     projections = project_storage(now=now)
-    for p in projections:
-        if p.below_retention:
-            raise_alarm(
-                kind=AlarmKind.STORAGE_PROJECTION,
-                camera_id=p.camera_id,
-                severity=Severity.WARNING,
-                message=(
-                    f"At the current rates the storage holds {p.projected_days:.1f} days, "
-                    f"less than the {p.retention_days} days {p.name} must keep."
-                ),
-            )
-        else:
-            clear_alarm(kind=AlarmKind.STORAGE_PROJECTION, camera_id=p.camera_id)
+    short = [p for p in projections if p.below_retention]
+    if short:
+        raise_alarm(
+            kind=AlarmKind.STORAGE_PROJECTION,
+            camera_id=None,
+            severity=Severity.WARNING,
+            params={
+                # Rounded as shown: a figure that moves in its tenth decimal must not re-announce the alarm.
+                "days": round(min(p.projected_days for p in short), 1),
+                "retention_days": max(p.retention_days for p in short),
+                "cameras": len(short),
+            },
+        )
+    else:
+        clear_alarm(kind=AlarmKind.STORAGE_PROJECTION, camera_id=None)
     return projections

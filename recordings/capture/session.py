@@ -79,8 +79,8 @@ class ClosedSegment:
 class SessionError(Exception):
     """The session could not start or went down; `cause` says how, `message` is safe to show.
 
-    Messages are stored in English (they go into the status row and logs) and translated where they
-    are shown: CameraStatus.effective_state() passes them through gettext."""
+    Messages are English msgids (they go into logs and gap details); the status row stores their code
+    from cameras/reasons.py, rendered in each reader's language."""
 
     def __init__(self, cause: GapCause, message: str, *, needs_attention: bool = False) -> None:
         super().__init__(message)

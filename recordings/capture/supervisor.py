@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cameras.choices import CameraState
 from cameras.models import Camera, CameraStatus
+from cameras.reasons import reason_code
 from recordings.choices import GapCause
 from recordings.querysets import CONTIGUOUS
 
@@ -207,7 +208,9 @@ class CameraRecorder:
         if first or message != self.last_failure:
             log.info("camera %s: %s", self.camera_id, message)
         self.last_failure = message
-        self._set_state(CameraState.ERROR if error.needs_attention else CameraState.OFFLINE, reason=message)
+        # The status row keeps a code (cameras/reasons.py): each reader sees the reason in their language.
+        state = CameraState.ERROR if error.needs_attention else CameraState.OFFLINE
+        self._set_state(state, reason=reason_code(message))
 
     def _note_gap_cause(self, cause: str, detail: str) -> None:
         # The first failure explains the gap; later retries during the same outage do not replace it.

@@ -37,7 +37,7 @@ def test_the_status_event_gives_the_instant_a_recording_tile_goes_stale(settings
     assert payload["stale_at"] == (NOW + timedelta(seconds=settings.STATUS_STALE_SECONDS)).isoformat()
 
     later = _payload(camera, NOW + timedelta(seconds=settings.STATUS_STALE_SECONDS + 1))
-    assert (later["state"], later["stale"], later["reason"]) == ("offline", True, "")
+    assert (later["state"], later["stale"], later["reason_code"]) == ("offline", True, "")
 
 
 def test_a_tile_in_another_state_is_not_expired_by_the_browser(settings):

@@ -84,7 +84,7 @@ def test_a_status_change_reaches_the_operator_within_a_second_and_only_for_their
         send_status(theirs.pk)
         await asyncio.to_thread(
             lambda: CameraStatus.objects.update_or_create(
-                camera=mine, defaults={"state": "error", "reason": "Bad password", "heartbeat_at": time_now()}
+                camera=mine, defaults={"state": "error", "reason": "auth_refused", "heartbeat_at": time_now()}
             )
         )
         sent = time.monotonic()
@@ -93,7 +93,8 @@ def test_a_status_change_reaches_the_operator_within_a_second_and_only_for_their
         assert time.monotonic() - sent < 1.0
         assert event["type"] == "status"
         assert event["status"]["camera_id"] == mine.pk  # the other camera's event never arrived
-        assert (event["status"]["state"], event["status"]["reason"]) == ("error", "Bad password")
+        assert event["status"]["state"] == "error"
+        assert event["status"]["reason"] == "The camera refused the user name or password."
         assert await comm.receive_nothing(timeout=0.5)
         await comm.disconnect()
 
@@ -112,10 +113,12 @@ def test_open_alarms_of_a_camera_are_part_of_its_status(redis_db):
     from cameras.models import Camera
 
     camera = CameraFactory()
-    raise_alarm(kind="retention_shortfall", camera_id=camera.pk, severity="warning", message="Holds 21 of 30 days")
+    params = {"camera": camera.name, "held_days": 21.0, "retention_days": 30}
+    alarm = raise_alarm(kind="retention_shortfall", camera_id=camera.pk, severity="warning", params=params)
     payload = status_payload(Camera.objects.with_status().get(pk=camera.pk))
+    # Codes and figures only: each connection renders the text in its own reader's language.
     assert payload["alarms"] == [
-        {"kind": "retention_shortfall", "severity": "warning", "message": "Holds 21 of 30 days"}
+        {"id": alarm.pk, "kind": "retention_shortfall", "severity": "warning", "params": params}
     ]
     clear_alarm(kind="retention_shortfall", camera_id=camera.pk)
     assert status_payload(Camera.objects.with_status().get(pk=camera.pk))["alarms"] == []

@@ -82,7 +82,7 @@ def test_a_row_whose_file_is_gone_is_marked_missing_and_raises_an_alarm(segments
     assert Segment.objects.get(pk=rows[1].pk).status == SegmentStatus.MISSING  # kept, flagged
     assert Segment.objects.filter(camera=camera, status=SegmentStatus.OK).count() == 2
     alarm = Alarm.objects.open().get(kind="segment_missing", camera=camera)
-    assert alarm.severity == "critical" and storage.absolute(rows[1].path).name in alarm.message
+    assert alarm.severity == "critical" and storage.absolute(rows[1].path).name in alarm.text
     assert any(rows[1].path in line for line in out)
 
 
@@ -127,7 +127,7 @@ def test_files_of_an_unknown_camera_are_reported_and_quarantined(segments, setti
     assert f"camera {gone_pk} does not exist" in reasons[str(of_deleted.relative_to(storage.absolute("")))]
     assert "named for no camera" in reasons["senas-diskas/irasas.ts"]
     alarm = Alarm.objects.get(kind=AlarmKind.UNKNOWN_FILES, ended_at=None)
-    assert alarm.camera_id is None and "4 file(s)" in alarm.message
+    assert alarm.camera_id is None and "4 file(s)" in alarm.text
     # A decommissioned camera's folder is its own: reconciled like any other, nothing moved.
     assert all(storage.absolute(s.path).exists() for s in retired_rows)
     assert not storage.absolute(str(gone_pk)).exists() and not storage.absolute("senas-diskas").exists()

@@ -168,4 +168,4 @@ def test_the_rolling_sample_rehash_raises_an_alarm_naming_an_altered_segment(seg
 
     assert rehash_sample(size=50) == 1
     alarm = Alarm.objects.open().get(kind="integrity", camera=camera)
-    assert rows[1].path in alarm.message and alarm.severity == "critical"
+    assert rows[1].path in alarm.text and alarm.severity == "critical"

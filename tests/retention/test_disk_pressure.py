@@ -87,7 +87,8 @@ def test_oldest_unheld_footage_goes_first_held_stays_and_recording_goes_on(small
         timeout=15,
         what="shortfall alarm",
     )
-    assert "holds 0.0 days" in alarm.message and "not its 30" in alarm.message
+    assert (alarm.params["held_days"], alarm.params["retention_days"]) == (0.0, 30)
+    assert "holds 0.0 days" in alarm.text and "not its 30" in alarm.text
 
     # Recording never stopped: new segments keep coming, no gap was recorded.
     before = count(camera)

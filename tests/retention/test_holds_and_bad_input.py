@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
+from alarms.models import Alarm
 from alarms.services import clear_alarm, raise_alarm
 from cameras.models import Camera
 from retention import services
@@ -141,16 +142,23 @@ def test_holds_are_created_and_released_in_the_admin(admin_client, admin_user):
 
 def test_alarms_are_idempotent_per_kind_and_camera_and_listed_by_the_api(api):
     camera = CameraFactory()
-    first = raise_alarm(kind="storage_projection", camera_id=camera.pk, severity="warning", message="a")
-    second = raise_alarm(kind="storage_projection", camera_id=camera.pk, severity="warning", message="b")
-    raise_alarm(kind="storage_full", camera_id=None, severity="critical", message="full")
+    first = raise_alarm(kind="integrity", camera_id=camera.pk, severity="warning", params={"path": "a.ts"})
+    second = raise_alarm(kind="integrity", camera_id=camera.pk, severity="warning", params={"path": "b.ts"})
+    raise_alarm(kind="storage_full", camera_id=None, severity="critical", params={"free_mib": 1, "watermark_mib": 9})
     assert first.pk == second.pk
 
     body = api.get("/api/alarms/?open=true").json()["results"]
-    assert {(a["kind"], a["message"]) for a in body} == {("storage_projection", "b"), ("storage_full", "full")}
+    assert {(a["kind"], a["message"]) for a in body} == {
+        ("integrity", "Segment b.ts no longer matches its SHA-256: the file was altered."),
+        ("storage_full", Alarm.objects.get(kind="storage_full").text),
+    }
+    assert {a["kind"]: a["params"] for a in body}["integrity"] == {"path": "b.ts"}
+    # The text is rendered in the request's language.
+    lithuanian = api.get("/api/alarms/?open=true&kind=integrity", HTTP_ACCEPT_LANGUAGE="lt").json()["results"]
+    assert lithuanian[0]["message"] == "Segmentas b.ts nebeatitinka savo SHA-256: failas pakeistas."
 
-    assert clear_alarm(kind="storage_projection", camera_id=camera.pk)
-    assert not clear_alarm(kind="storage_projection", camera_id=camera.pk)
+    assert clear_alarm(kind="integrity", camera_id=camera.pk)
+    assert not clear_alarm(kind="integrity", camera_id=camera.pk)
     assert [a["kind"] for a in api.get("/api/alarms/?open=true").json()["results"]] == ["storage_full"]
     assert api.get("/api/alarms/?open=false").json()["results"][0]["ended_at"] is not None
 

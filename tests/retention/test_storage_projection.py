@@ -21,8 +21,11 @@ def test_projection_uses_the_current_bitrate_and_warns_below_the_retention_perio
 
     assert projection.bytes_per_day == pytest.approx(per_day, rel=0.01)
     assert projection.projected_days == pytest.approx(10, rel=0.05)
-    alarm = Alarm.objects.open().get(kind="storage_projection", camera=camera)
-    assert "less than the 30 days" in alarm.message
+    # The storage is shared: one system-wide alarm, not one per camera (the dashboard shows it once).
+    alarm = Alarm.objects.open().get(kind="storage_projection")
+    assert alarm.camera is None
+    assert alarm.params == {"days": round(projection.projected_days, 1), "retention_days": 30, "cameras": 1}
+    assert "less than the 30 days" in alarm.text
 
     CameraStatus.objects.filter(camera=camera).update(bitrate_kbps=per_day * 8 / 1000 / 86400 / 10)
     (projection,) = update_projection_alarms()

@@ -67,10 +67,27 @@
   }
 
   function refreshSnapshots() {
+    // Loaded aside and swapped in only when it decodes: a camera without a picture keeps the placeholder
+    // (no broken-image icon, no alt text spilling over the tile).
     document.querySelectorAll("img.snapshot").forEach((img) => {
       if (img.closest(".tile").dataset.state === "disabled") return;
-      img.src = `${img.dataset.src}?t=${Date.now()}`;
+      const next = new Image();
+      next.onload = () => { img.src = next.src; img.alt = img.dataset.alt; img.dataset.loaded = "1"; };
+      next.src = `${img.dataset.src}?t=${Date.now()}`;
     });
+  }
+
+  const banner = document.getElementById("system-alarms");
+  function showSystemAlarms(alarms) {
+    // One banner for conditions of the whole system; texts come rendered in this page's language.
+    banner.replaceChildren(...alarms.map((alarm) => {
+      const item = document.createElement("li");
+      item.className = `banner banner-${alarm.severity}`;
+      item.dataset.kind = alarm.kind;
+      item.textContent = alarm.message;
+      return item;
+    }));
+    banner.hidden = alarms.length === 0;
   }
 
   function setConnection(state) {
@@ -82,12 +99,16 @@
   let delay = 500;
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/status/`);
+    // The server renders every text of this socket in the page's language.
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/status/?lang=${encodeURIComponent(lang)}`);
     socket.onopen = () => { delay = 500; setConnection("open"); };
     socket.onmessage = (e) => {
       const msg = JSON.parse(e.data);
-      if (msg.type === "snapshot") msg.statuses.forEach(apply);
-      else if (msg.type === "status") apply(msg.status);
+      if (msg.type === "snapshot") {
+        msg.statuses.forEach(apply);
+        if (msg.system) showSystemAlarms(msg.system);
+      } else if (msg.type === "status") apply(msg.status);
+      else if (msg.type === "system") showSystemAlarms(msg.alarms);
     };
     socket.onclose = () => {
       setConnection("closed");
