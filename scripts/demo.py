@@ -53,6 +53,10 @@ RUN_DIR = VAR_DIR / "run"
 SECRETS_DIR = VAR_DIR / "secrets"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD_FILE = SECRETS_DIR / "admin_password"
+# An Operator who sees every eldership and needs no authenticator app: a newcomer sees the dashboard at once
+# (`manage.py demo_operator`, which refuses to run outside the embedded demo).
+OPERATOR_USER = "operatorius"
+OPERATOR_PASSWORD_FILE = SECRETS_DIR / "operator_password"
 CAMERA_COUNT = int(os.environ.get("DEMO_CAMERAS") or 24)
 NAMES_FILE = RUN_DIR / "camera-names.txt"
 PRIVATE_REDIS_PORT = int(os.environ.get("DEMO_REDIS_PORT") or 6399)
@@ -154,15 +158,15 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def admin_password() -> str:
-    """The demo admin's password: generated on the first run, then read from var/secrets."""
-    if ADMIN_PASSWORD_FILE.exists():
-        value = ADMIN_PASSWORD_FILE.read_text().strip()
+def admin_password(path: Path = ADMIN_PASSWORD_FILE) -> str:
+    """A demo login's password: generated on the first run, then read from var/secrets."""
+    if path.exists():
+        value = path.read_text().strip()
         if value:
             return value
     SECRETS_DIR.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(12)
-    fd = os.open(ADMIN_PASSWORD_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(value + "\n")
     return value
@@ -371,6 +375,18 @@ class Demo:
                 "DEMO_NAMES_FILE": str(NAMES_FILE),
             },
         )
+        operator_password = ""
+        if os.environ.get("VMS_MODE", "embedded") == "embedded":
+            operator_password = admin_password(OPERATOR_PASSWORD_FILE)
+            self.manage(
+                "demo_operator",
+                "--username",
+                OPERATOR_USER,
+                label=f"manage.py demo_operator: the Operator {OPERATOR_USER!r}, who sees every eldership",
+                extra_env={"DEMO_OPERATOR_PASSWORD": operator_password},
+            )
+        else:
+            say("No demo operator: it exists only in the embedded mode (VMS_MODE=embedded).")
         if not with_cameras:
             say(
                 "WARNING: `manage.py simulate_cameras` does not exist in this checkout; starting WITHOUT simulated "
@@ -392,7 +408,7 @@ class Demo:
             preexec_fn=_die_with_parent,
         )
         if self.wait_for_web():
-            self.banner(password, with_cameras)
+            self.banner(password, operator_password, with_cameras)
         code = self.honcho.wait()
         if not self.stop_requested:
             say(
@@ -428,7 +444,7 @@ class Demo:
             time.sleep(0.2)
         return True
 
-    def banner(self, password: str, with_cameras: bool) -> None:
+    def banner(self, password: str, operator_password: str, with_cameras: bool) -> None:
         base = f"http://127.0.0.1:{PORT}"
         lines = [
             "",
@@ -438,6 +454,14 @@ class Demo:
             f"  Admin:       {base}/admin/",
             f"  REST API:    {base}/api/",
             f"  API docs:    {base}/api/docs/   (log in first)",
+            *(
+                [
+                    f"  Operator:    {OPERATOR_USER} / {operator_password}   (kept in {OPERATOR_PASSWORD_FILE})",
+                    "               sees every eldership's cameras on the dashboard; no authenticator app needed",
+                ]
+                if operator_password
+                else []
+            ),
             f"  Login:       {ADMIN_USER} / {password}   (kept in {ADMIN_PASSWORD_FILE})",
             "               administrators use two factors: the first login shows a QR code to enrol",
             "               an authenticator app (TOTP), later logins ask for its 6-digit code",
