@@ -1,6 +1,7 @@
 """Dashboard pages: overview, map, live view, playback and synchronised playback. Thin views only."""
 
 import functools
+from collections import Counter
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from recordings.models import Segment
 from .texts import render_status, system_alarms
 
 MAX_SYNC = 4
+BASEMAP = "vendor/world-atlas/2.0.2/baltic-region.geojson"
 SPEEDS = [1, 2, 4, 8, 16]
 
 
@@ -67,6 +70,7 @@ def js_strings() -> dict[str, str]:
         "delay": _("Delay %(n)s s"),
         "recorded": _("Recorded"),
         "gap": _("Gap"),
+        "incident": _("Incident"),
     }
 
 
@@ -108,19 +112,36 @@ def overview(request: HttpRequest) -> HttpResponse:
 def camera_map(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     cameras = [c for c in _visible(request) if c.latitude is not None and c.longitude is not None]
-    markers = [
-        {
-            "id": c.pk,
-            "name": c.name,
-            "eldership": c.eldership.name,
-            "lat": float(c.latitude),
-            "lon": float(c.longitude),
-            "state": str(status_payload(c, now)["state"]),
-        }
-        for c in cameras
-    ]
-    config = {"tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
-    return render(request, "dashboard/map.html", {"markers": markers, "map_config": config, "strings": js_strings()})
+    labels = {state.value: str(state.label) for state in CameraState}
+    markers = []
+    for c in cameras:
+        state = str(status_payload(c, now)["state"])
+        markers.append(
+            {
+                "id": c.pk,
+                "name": c.name,
+                "eldership": c.eldership.name,
+                "lat": float(c.latitude),
+                "lon": float(c.longitude),
+                "state": state,
+                "state_label": labels.get(state, state),
+            }
+        )
+    counts = Counter(m["state"] for m in markers)
+    legend = [{"state": s.value, "label": str(s.label), "count": counts.get(s.value, 0)} for s in CameraState]
+    config = {
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        # Without a tile server: country borders shipped with the project (scripts/vendor-static.sh).
+        "basemap": "" if settings.MAP_TILE_URL else static(BASEMAP),
+        "basemap_attribution": "Natural Earth",
+        "elderships": [
+            {"name": e.name, "lat": float(e.centre_latitude), "lon": float(e.centre_longitude)}
+            for e in Eldership.objects.order_by("name")
+        ],
+    }
+    context = {"markers": markers, "legend": legend, "map_config": config, "strings": js_strings()}
+    return render(request, "dashboard/map.html", context)
 
 
 @staff_page

@@ -1,18 +1,65 @@
-// Camera map with Leaflet (vendored); tiles only when a tile server is configured.
+// Camera map with Leaflet and leaflet.markercluster (vendored). Tiles only when a tile server is configured;
+// without one, the country borders shipped with the project, with the eldership centres labelled.
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("strings").textContent);
   const markers = JSON.parse(document.getElementById("markers").textContent);
   const config = JSON.parse(document.getElementById("map-config").textContent);
-  const map = L.map("map", { center: [56.2, 24.75], zoom: 10 });
-  if (config.tiles) L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 18 }).addTo(map);
+  const map = L.map("map", { center: [56.2, 24.75], zoom: 10, minZoom: 6, maxZoom: 18 });
+  const el = document.getElementById("map");
+
+  if (config.tiles) {
+    L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 18 }).addTo(map);
+  } else if (config.basemap) {
+    el.classList.add("offline-basemap");
+    fetch(config.basemap, { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((geojson) => {
+        L.geoJSON(geojson, {
+          interactive: false,
+          attribution: config.basemap_attribution,
+          style: { color: "#6b7785", weight: 1.2, fillColor: "#f3f1e8", fillOpacity: 1 },
+        }).addTo(map).bringToBack();
+        el.dataset.basemap = "1";
+      });
+  }
+  config.elderships.forEach((e) => {
+    L.circleMarker([e.lat, e.lon], { radius: 3, interactive: false, className: "eldership-centre" })
+      .bindTooltip(e.name, { permanent: true, direction: "right", className: "eldership-label", offset: [4, 0] })
+      .addTo(map);
+  });
+
+  // Cameras at one place would hide each other: they gather into a cluster that shows how many there
+  // are and the worst state among them, and spread out when clicked.
+  const RANK = { error: 4, offline: 3, connecting: 2, recording: 1, disabled: 0 };
+  const worst = (states) => states.reduce((a, b) => ((RANK[b] || 0) > (RANK[a] || 0) ? b : a), "disabled");
+  const clusters = L.markerClusterGroup({
+    maxClusterRadius: 40,
+    showCoverageOnHover: false,
+    iconCreateFunction: (cluster) => {
+      const states = cluster.getAllChildMarkers().map((m) => m.options.state);
+      const count = cluster.getChildCount();
+      return L.divIcon({
+        html: `<span>${count}</span>`,
+        className: `camera-cluster state-${worst(states)}`,
+        iconSize: [34, 34],
+      });
+    },
+  });
   const points = markers.map((m) => {
-    const marker = L.circleMarker([m.lat, m.lon], { radius: 8, className: `marker state-${m.state}` }).addTo(map);
+    const marker = L.marker([m.lat, m.lon], {
+      state: m.state,
+      title: `${m.name}: ${m.state_label}`,
+      icon: L.divIcon({ className: `camera-marker state-${m.state}`, iconSize: [16, 16] }),
+    });
     const link = document.createElement("a");
     link.href = `../cameras/${m.id}/live/`;
     link.textContent = `${m.name} (${m.eldership}): ${T[m.state] || m.state}`;
     marker.bindPopup(link);
+    clusters.addLayer(marker);
     return [m.lat, m.lon];
   });
+  map.addLayer(clusters);
   if (points.length) map.fitBounds(points, { padding: [30, 30], maxZoom: 14 });
+  el.dataset.ready = "1";
 })();

@@ -87,71 +87,230 @@
   }
 
   // --- timelines ---------------------------------------------------------------------------------
+  // Every timeline of the page shows the same stretch of the day (`view`), from the whole day down to
+  // a minute: a 20 s gap is a sliver of a pixel on a day's width and a clear bar at ten minutes.
   const timelines = [...document.querySelectorAll(".timeline")].map((el) => ({ el, data: null }));
+  const MIN_SPAN = 60 * 1000;
+  const ZOOMS = { day: null, hour: 3600000, ten: 600000, minute: 60000 };
+  const TICK_STEPS = [3600000, 1800000, 600000, 300000, 120000, 60000, 30000, 10000, 5000];
+  let day = null; // [start, end] of the Vilnius day, from the first timeline loaded
+  let view = null;
 
-  function place(node, data, from, to) {
-    const span = data.end - data.start;
-    node.style.left = `${(100 * (Math.max(from, data.start) - data.start)) / span}%`;
-    node.style.width = `${(100 * (Math.min(to, data.end) - Math.max(from, data.start))) / span}%`;
+  const toMs = (v) => (typeof v === "number" ? v : v ? Date.parse(v) : null);
+
+  function place(node, from, to) {
+    const [a, b] = view;
+    const left = Math.max(from, a);
+    const right = Math.min(to, b);
+    node.style.left = `${(100 * (left - a)) / (b - a)}%`;
+    node.style.width = `${(100 * (right - left)) / (b - a)}%`;
+  }
+
+  const inView = (from, to) => to > view[0] && from < view[1];
+  const span = (a, b) => `${vmsFormatClock(a)} – ${vmsFormatClock(b)}`;
+
+  // What a timeline shows: recorded spans, gaps, deletions, holds and, when the incidents app reports
+  // them, the camera's incidents (an open one lasts until now).
+  function items(data) {
+    const now = Date.now();
+    const incidents = (data.incidents || []).map((i) => ({
+      ...i, start: toMs(i.start), end: Math.min(toMs(i.end) || now, data.end),
+    }));
+    return [
+      ...data.deleted.map((r) => ({ cls: "deleted", start: r.start, end: r.end, title: `${r.label} (${span(r.start, r.end)})` })),
+      ...data.recorded.map(([a, b]) => ({ cls: "recorded", start: a, end: b, title: `${T.recorded}: ${span(a, b)}` })),
+      ...data.gaps.map((g) => ({ cls: "gap", start: g.start, end: g.end, title: `${T.gap}: ${g.label} (${span(g.start, g.end)})`, label: g.label })),
+      ...data.holds.map((r) => ({ cls: "hold", start: r.start, end: r.end, title: "" })),
+      ...incidents.map((i) => ({
+        cls: `incident${i.acknowledged ? " acknowledged" : ""}`, start: i.start, end: i.end, id: i.id,
+        title: `${T.incident}: ${i.label} (${span(i.start, i.end)})`, label: i.label,
+      })),
+    ];
   }
 
   function drawTimeline(tl) {
     const { el, data } = tl;
     const ranges = el.querySelector(".ranges");
-    const ticks = el.querySelector(".ticks");
     ranges.replaceChildren();
-    ticks.replaceChildren();
-    const add = (cls, from, to, title) => {
+    items(data).filter((it) => inView(it.start, it.end)).forEach((it) => {
       const node = document.createElement("div");
-      node.className = `range ${cls}`;
-      node.title = title;
-      place(node, data, from, to);
+      node.className = `range ${it.cls}`;
+      node.title = it.title;
+      node.dataset.start = String(it.start);
+      node.dataset.end = String(it.end);
+      if (it.cls === "gap") node.dataset.role = "gap";
+      if (it.id !== undefined) node.dataset.incident = String(it.id);
+      place(node, it.start, it.end);
       ranges.appendChild(node);
-    };
-    data.deleted.forEach((r) => add("deleted", r.start, r.end, `${r.label} (${vmsFormatClock(r.start)} – ${vmsFormatClock(r.end)})`));
-    data.recorded.forEach(([a, b]) => add("recorded", a, b, `${T.recorded}: ${vmsFormatClock(a)} – ${vmsFormatClock(b)}`));
-    data.gaps.forEach((g) => add("gap", g.start, g.end, `${T.gap}: ${g.label} (${vmsFormatClock(g.start)} – ${vmsFormatClock(g.end)})`));
-    data.holds.forEach((r) => add("hold", r.start, r.end, ""));
-    el.querySelectorAll(".range.gap").forEach((n) => { n.dataset.role = "gap"; });
-    // Hour ticks in Vilnius time: a DST day has 23 or 25 of them; the hour that occurs twice in October
-    // is labelled with its UTC offset, so that the two can be told apart.
-    const hours = [];
-    for (let t = data.start; t < data.end; t += 3600000) hours.push([t, hourFormat.format(new Date(t))]);
-    hours.forEach(([t, label]) => {
-      const tick = document.createElement("span");
-      const twice = hours.filter(([, other]) => other === label).length > 1;
-      // Short enough for an hour's width; the tooltip spells the offset out.
-      tick.textContent = twice ? `${label} (${utcOffset(t).replace("UTC", "")})` : label;
-      if (twice) tick.title = `${label} ${utcOffset(t)}`;
-      place(tick, data, t, t + 3600000);
-      ticks.appendChild(tick);
     });
+    drawTicks(el.querySelector(".ticks"));
+    el.dataset.viewStart = String(Math.round(view[0]));
+    el.dataset.viewEnd = String(Math.round(view[1]));
   }
 
-  const hourFormat = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: "Europe/Vilnius", hour: "2-digit" });
+  function drawTicks(ticks) {
+    ticks.replaceChildren();
+    const whole = view[0] <= day[0] && view[1] >= day[1];
+    if (whole) {
+      // Hour ticks in Vilnius time: a DST day has 23 or 25 of them; the hour that occurs twice in October
+      // is labelled with its UTC offset, so that the two can be told apart.
+      const hours = [];
+      for (let t = day[0]; t < day[1]; t += 3600000) hours.push([t, hourFormat.format(new Date(t))]);
+      hours.forEach(([t, label]) => {
+        const tick = document.createElement("span");
+        const twice = hours.filter(([, other]) => other === label).length > 1;
+        // Short enough for an hour's width; the tooltip spells the offset out.
+        tick.textContent = twice ? `${label} (${utcOffset(t).replace("UTC", "")})` : label;
+        if (twice) tick.title = `${label} ${utcOffset(t)}`;
+        place(tick, t, t + 3600000);
+        ticks.appendChild(tick);
+      });
+      return;
+    }
+    const width = view[1] - view[0];
+    const step = TICK_STEPS.find((s, i) => width / s >= 6 || i === TICK_STEPS.length - 1);
+    const format = step < 60000 ? secondFormat : minuteFormat;
+    // Vilnius is a whole number of hours from UTC: steps of whole minutes fall on local minutes too.
+    for (let t = Math.ceil(view[0] / step) * step; t < view[1]; t += step) {
+      const tick = document.createElement("span");
+      tick.textContent = format.format(new Date(t));
+      place(tick, t, Math.min(t + step, view[1]));
+      ticks.appendChild(tick);
+    }
+  }
+
+  const lang = document.documentElement.lang;
+  const hourFormat = new Intl.DateTimeFormat(lang, { timeZone: "Europe/Vilnius", hour: "2-digit" });
+  const minuteFormat = new Intl.DateTimeFormat(lang, { timeZone: "Europe/Vilnius", hour: "2-digit", minute: "2-digit" });
+  const secondFormat = new Intl.DateTimeFormat(lang, {
+    timeZone: "Europe/Vilnius", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
   const offsetFormat = new Intl.DateTimeFormat("en", { timeZone: "Europe/Vilnius", timeZoneName: "shortOffset" });
   const utcOffset = (t) => offsetFormat.formatToParts(new Date(t)).find((p) => p.type === "timeZoneName").value.replace("GMT", "UTC");
+
+  function drawAll() {
+    timelines.forEach((tl) => { if (tl.data) drawTimeline(tl); });
+    document.querySelectorAll("[data-zoom]").forEach((b) => {
+      const wanted = ZOOMS[b.dataset.zoom] || (day && day[1] - day[0]);
+      b.setAttribute("aria-pressed", String(view !== null && Math.abs(view[1] - view[0] - wanted) < 1000));
+    });
+    const label = document.getElementById("timeline-view");
+    if (label && view) label.textContent = span(view[0], view[1]);
+  }
+
+  // Show `width` ms of the day around `centre` (kept inside the day).
+  function zoomTo(width, centre) {
+    if (!day) return;
+    const full = day[1] - day[0];
+    width = Math.min(full, Math.max(MIN_SPAN, width));
+    let a = centre - width / 2;
+    a = Math.min(Math.max(a, day[0]), day[1] - width);
+    view = [a, a + width];
+    drawAll();
+  }
+
+  function focusPoint() {
+    const ms = master.wallclock();
+    return ms !== null && ms >= day[0] && ms < day[1] ? ms : (view[0] + view[1]) / 2;
+  }
+
+  const zoomBy = (factor, centre) => {
+    const c = centre === undefined ? focusPoint() : centre;
+    // Zooming around a point keeps that point where it is on screen.
+    const frac = (c - view[0]) / (view[1] - view[0]);
+    const width = Math.min(day[1] - day[0], Math.max(MIN_SPAN, (view[1] - view[0]) * factor));
+    zoomTo(width, c - frac * width + width / 2);
+  };
+  const pan = (fraction) => zoomTo(view[1] - view[0], (view[0] + view[1]) / 2 + fraction * (view[1] - view[0]));
 
   function timelineMs(tl, clientX) {
     const box = tl.el.getBoundingClientRect();
     const frac = Math.min(1, Math.max(0, (clientX - box.left) / box.width));
-    return tl.data.start + frac * (tl.data.end - tl.data.start);
+    return view[0] + frac * (view[1] - view[0]);
+  }
+
+  function listEvents(tl) {
+    // Gaps and incidents as a list of buttons too: reachable by keyboard and by screen readers.
+    const list = document.querySelector(`.timeline-events[data-camera="${tl.el.dataset.camera}"]`);
+    if (!list) return;
+    const events = items(tl.data).filter((it) => it.cls === "gap" || it.cls.startsWith("incident"));
+    list.replaceChildren(...events.slice(0, 100).map((it) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `event ${it.cls}`;
+      button.textContent = `${span(it.start, it.end)} · ${it.cls === "gap" ? T.gap : T.incident}: ${it.label}`;
+      button.addEventListener("click", () => {
+        zoomTo(Math.max(600000, 4 * (it.end - it.start)), (it.start + it.end) / 2);
+        goTo(it.start);
+      });
+      li.appendChild(button);
+      return li;
+    }));
+    list.hidden = events.length === 0;
   }
 
   timelines.forEach((tl) => {
     const id = tl.el.dataset.camera;
     fetch(`/playback/cameras/${id}/timeline.json?date=${config.date}`, { credentials: "same-origin" })
       .then((r) => r.json())
-      .then((data) => { tl.data = data; drawTimeline(tl); tl.el.dataset.ready = "1"; });
-    tl.el.addEventListener("click", (e) => { if (tl.data) goTo(timelineMs(tl, e.clientX)); });
+      .then((data) => {
+        tl.data = data;
+        if (!day) { day = [data.start, data.end]; view = day.slice(); }
+        drawTimeline(tl);
+        listEvents(tl);
+        drawAll();
+        tl.el.dataset.ready = "1";
+      });
+    // A click plays at that moment; a drag moves the view along the day.
+    let drag = null;
+    tl.el.addEventListener("pointerdown", (e) => {
+      if (!tl.data) return;
+      drag = { x: e.clientX, view: view.slice(), moved: false };
+    });
+    tl.el.addEventListener("pointermove", (e) => {
+      if (!drag || !(e.buttons & 1)) return;
+      const dx = e.clientX - drag.x;
+      if (Math.abs(dx) < 5 && !drag.moved) return;
+      drag.moved = true;
+      const width = drag.view[1] - drag.view[0];
+      const shift = (-dx / tl.el.getBoundingClientRect().width) * width;
+      zoomTo(width, (drag.view[0] + drag.view[1]) / 2 + shift);
+    });
+    tl.el.addEventListener("click", (e) => {
+      const dragged = drag && drag.moved;
+      drag = null;
+      if (tl.data && !dragged) goTo(timelineMs(tl, e.clientX));
+    });
+    tl.el.addEventListener("wheel", (e) => {
+      if (!tl.data) return;
+      e.preventDefault();
+      zoomBy(e.deltaY < 0 ? 0.5 : 2, timelineMs(tl, e.clientX));
+    }, { passive: false });
     tl.el.addEventListener("keydown", (e) => {
-      const now = master.wallclock() || (tl.data && tl.data.start);
-      if (now === null || now === undefined) return;
+      if (!tl.data) return;
+      if (e.key === "+" || e.key === "=") { zoomBy(0.5); e.preventDefault(); return; }
+      if (e.key === "-" || e.key === "_") { zoomBy(2); e.preventDefault(); return; }
+      if (e.key === "PageUp") { pan(-0.5); e.preventDefault(); return; }
+      if (e.key === "PageDown") { pan(0.5); e.preventDefault(); return; }
+      const now = master.wallclock() || tl.data.start;
       const step = (e.shiftKey ? 10 : 1) * 60000;
       if (e.key === "ArrowRight") { goTo(now + step); e.preventDefault(); }
       if (e.key === "ArrowLeft") { goTo(now - step); e.preventDefault(); }
     });
   });
+
+  document.querySelectorAll("[data-zoom]").forEach((b) => b.addEventListener("click", () => {
+    if (!day) return;
+    const width = ZOOMS[b.dataset.zoom];
+    zoomTo(width || day[1] - day[0], width ? focusPoint() : day[0] + (day[1] - day[0]) / 2);
+  }));
+  document.querySelectorAll("[data-zoom-by]").forEach((b) => b.addEventListener("click", () => {
+    if (day) zoomBy(Number(b.dataset.zoomBy));
+  }));
+  document.querySelectorAll("[data-pan]").forEach((b) => b.addEventListener("click", () => {
+    if (day) pan(Number(b.dataset.pan));
+  }));
 
   // --- controls ----------------------------------------------------------------------------------
   document.querySelector('[data-action="play"]').addEventListener("click", togglePlay);
@@ -186,7 +345,8 @@
     timelines.forEach((tl) => {
       if (!tl.data) return;
       const cursor = tl.el.querySelector(".cursor");
-      cursor.style.left = `${(100 * (ms - tl.data.start)) / (tl.data.end - tl.data.start)}%`;
+      cursor.hidden = !inView(ms, ms);
+      cursor.style.left = `${(100 * (ms - view[0])) / (view[1] - view[0])}%`;
       tl.el.setAttribute("aria-valuenow", String(Math.round((100 * (ms - tl.data.start)) / (tl.data.end - tl.data.start))));
       tl.el.setAttribute("aria-valuetext", vmsFormatClock(ms));
     });
