@@ -71,6 +71,8 @@ def js_strings() -> dict[str, str]:
         "recorded": _("Recorded"),
         "gap": _("Gap"),
         "incident": _("Incident"),
+        "latvia": _("Latvia"),
+        "lithuania": _("Lithuania"),
     }
 
 

@@ -17,11 +17,18 @@
       .then((geojson) => {
         L.geoJSON(geojson, {
           interactive: false,
+          // Drawn well beyond the view, so that a border never ends at the edge while the map moves.
+          renderer: L.svg({ padding: 1 }),
           attribution: config.basemap_attribution,
           style: { color: "#6b7785", weight: 1.2, fillColor: "#f3f1e8", fillOpacity: 1 },
         }).addTo(map).bringToBack();
         el.dataset.basemap = "1";
       });
+    // Biržai lies on the Latvian border: the two countries are named, in the page's language.
+    [[56.86, 25.6, T.latvia], [55.35, 23.9, T.lithuania]].forEach(([lat, lon, name]) => {
+      L.tooltip({ permanent: true, direction: "center", className: "country-label", interactive: false })
+        .setLatLng([lat, lon]).setContent(name).addTo(map);
+    });
   }
   config.elderships.forEach((e) => {
     L.circleMarker([e.lat, e.lon], { radius: 3, interactive: false, className: "eldership-centre" })
@@ -60,6 +67,8 @@
     return [m.lat, m.lon];
   });
   map.addLayer(clusters);
-  if (points.length) map.fitBounds(points, { padding: [30, 30], maxZoom: 14 });
+  // Wide enough to show where the cameras are: the elderships around them and the border.
+  const around = [...points, ...config.elderships.map((e) => [e.lat, e.lon])];
+  if (around.length) map.fitBounds(around, { padding: [30, 30], maxZoom: 10 });
   el.dataset.ready = "1";
 })();
