@@ -14,8 +14,24 @@ pytestmark = [pytest.mark.browser]
 
 WORD = re.compile(r"[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūžĀĒĢĪĶĻŅāēģīķļņ]{3,}")
 # Names, units and codes that are the same in every language (the language switch names each language
-# in its own).
-SAME_IN_BOTH = {"MP4", "EEST", "EET", "UTC", "GMT", "kbit", "English", "Lietuviškai", "latviešu", "Leaflet", "Biržai"}
+# in its own; "Natural Earth" is the map data's source; PgUp and PgDn are the keys' labels).
+SAME_IN_BOTH = {
+    "MP4",
+    "EEST",
+    "EET",
+    "UTC",
+    "GMT",
+    "kbit",
+    "English",
+    "Lietuviškai",
+    "latviešu",
+    "Leaflet",
+    "Biržai",
+    "Natural",
+    "Earth",
+    "PgUp",
+    "PgDn",
+}
 
 
 @pytest.fixture

@@ -145,9 +145,10 @@ def test_a_20_s_gap_is_found_by_zooming_the_timeline_and_clicking_it(page, web):
     assert "Kamera neatsako" in page.locator(".timeline .range.incident").get_attribute("title")
 
     # Keys zoom too: out and back in.
-    width = lambda: int(page.get_attribute(".timeline", "data-view-end")) - int(  # noqa: E731
-        page.get_attribute(".timeline", "data-view-start")
-    )
+    def width():
+        view = page.locator(".timeline")
+        return int(view.get_attribute("data-view-end")) - int(view.get_attribute("data-view-start"))
+
     zoomed = width()
     page.focus(".timeline")
     page.keyboard.press("-")
@@ -173,7 +174,8 @@ def test_a_20_s_gap_is_found_by_zooming_the_timeline_and_clicking_it(page, web):
 def test_the_map_without_a_tile_server_shows_borders_elderships_clusters_and_states(page, web):
     eldership = EldershipFactory(name="Pabiržės", code="pabirzes", centre_latitude="56.1", centre_longitude="24.7")
     EldershipFactory(name="Nemunėlio Radviliškio", code="nemunelio", centre_latitude="56.4", centre_longitude="24.5")
-    together = [CameraFactory(eldership=eldership, latitude="56.1", longitude="24.7") for _ in range(3)]
+    for _ in range(3):  # at one place
+        CameraFactory(eldership=eldership, latitude="56.1", longitude="24.7")
     alone = CameraFactory(eldership=eldership, latitude="56.3", longitude="25.2")
     CameraStatus.objects.create(camera=alone, state="recording", heartbeat_at=timezone.now())
     operator = make_user("operatorius", OPERATOR, elderships=[eldership])
