@@ -19,7 +19,12 @@ T = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 def test_filtering_alarms_by_a_hidden_camera_reads_like_a_missing_one(world):
     for camera in (world.pabirze_camera, world.vabalninkas_camera):
         Alarm.objects.create(
-            kind=AlarmKind.INTEGRITY, camera=camera, severity=Severity.WARNING, message="x", started_at=T, updated_at=T
+            kind=AlarmKind.INTEGRITY,
+            camera=camera,
+            severity=Severity.WARNING,
+            params={"path": "x"},
+            started_at=T,
+            updated_at=T,
         )
     operator = log_in_verified(Client(), world.users["operator"])
     own = operator.get("/api/alarms/", {"camera": world.pabirze_camera.pk})

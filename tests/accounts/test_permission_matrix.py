@@ -233,7 +233,7 @@ def scoped_objects(world, camera: object) -> dict[str, object]:
             kind=AlarmKind.INTEGRITY,
             camera=camera,
             severity=Severity.WARNING,
-            message="Matrix",
+            params={"path": "Matrix"},
             started_at=T,
             updated_at=T,
         ),

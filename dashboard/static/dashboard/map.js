@@ -32,7 +32,7 @@
   }
   config.elderships.forEach((e) => {
     L.circleMarker([e.lat, e.lon], { radius: 3, interactive: false, className: "eldership-centre" })
-      .bindTooltip(e.name, { permanent: true, direction: "right", className: "eldership-label", offset: [4, 0] })
+      .bindTooltip(e.name, { permanent: true, direction: "right", className: "eldership-label", offset: [16, 0] })
       .addTo(map);
   });
 
