@@ -156,10 +156,13 @@ class _Sender:
         layer = get_channel_layer()
         while True:
             camera_ids, system = self._take()
-            try:
-                if system and layer is not None:
+            if system and layer is not None:
+                try:
                     send = layer.group_send(STATUS_GROUP, {"type": SYSTEM_EVENT_TYPE})
                     loop.run_until_complete(asyncio.wait_for(send, _SEND_TIMEOUT_S))
+                except Exception as exc:  # noqa: BLE001 - a Redis client error must never kill the sender
+                    log.warning("system alarm event not sent: %s", exc.__class__.__name__)
+            try:
                 statuses = self._payloads(camera_ids) if camera_ids else []
                 if not statuses or layer is None:
                     continue
