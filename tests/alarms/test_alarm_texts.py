@@ -106,3 +106,18 @@ def test_an_alarm_without_its_figures_says_its_kind():
 )
 def test_the_migration_reads_the_figures_back_from_the_old_sentences(kind, message, params):
     assert migration.params_of(kind, message) == params
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_an_alarm_in_the_admins_language(admin_client):
+    from alarms.services import raise_alarm
+
+    alarm = raise_alarm(
+        kind="storage_full", camera_id=None, severity="critical", params={"free_mib": 5, "watermark_mib": 9}
+    )
+    listing = admin_client.get("/admin/alarms/alarm/", HTTP_ACCEPT_LANGUAGE="lv")
+    assert listing.status_code == 200
+    assert "Krātuve ir pilna (brīvi 5 MiB, robeža 9 MiB)" in listing.content.decode()
+    detail = admin_client.get(f"/admin/alarms/alarm/{alarm.pk}/change/", HTTP_ACCEPT_LANGUAGE="lt")
+    assert detail.status_code == 200
+    assert "Saugykla pilna (laisva 5 MiB, riba 9 MiB)" in detail.content.decode()
