@@ -203,6 +203,15 @@ def test_the_map_without_a_tile_server_shows_borders_elderships_clusters_and_sta
     states = page.locator(".map-list li .state").all_inner_texts()
     assert sorted(states) == sorted(["Įrašoma", *[legend["offline"].split(" (")[0]] * 3])
 
+    # States follow the live status stream: the lone camera goes offline, its marker, list and legend say so.
+    CameraStatus.objects.filter(camera=alone).update(state="offline", reason="timed_out")
+    send_status(alone.pk)
+    page.wait_for_selector(".camera-marker.state-offline", timeout=5_000)
+    assert (
+        page.locator(f'.map-list li[data-camera="{alone.pk}"] .state').inner_text() == legend["offline"].split(" (")[0]
+    )
+    assert page.locator('.map-legend li[data-state="offline"] .count').inner_text() == "(4)"
+
     cluster.click()  # spreads out the cameras at one place
     page.wait_for_function("() => document.querySelectorAll('.camera-marker').length === 4")
     assert all(url.startswith(web.url) for url in requests), [u for u in requests if not u.startswith(web.url)]

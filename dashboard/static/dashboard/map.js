@@ -53,6 +53,7 @@
       });
     },
   });
+  const byId = new Map();
   const points = markers.map((m) => {
     const marker = L.marker([m.lat, m.lon], {
       state: m.state,
@@ -64,6 +65,7 @@
     link.textContent = `${m.name} (${m.eldership}): ${T[m.state] || m.state}`;
     marker.bindPopup(link);
     clusters.addLayer(marker);
+    byId.set(m.id, { marker, link, data: m });
     return [m.lat, m.lon];
   });
   map.addLayer(clusters);
@@ -71,4 +73,43 @@
   const around = [...points, ...config.elderships.map((e) => [e.lat, e.lon])];
   if (around.length) map.fitBounds(around, { padding: [30, 30], maxZoom: 10 });
   el.dataset.ready = "1";
+
+  // States follow the same live status stream as the overview: marker, cluster, list and legend.
+  function apply(st) {
+    const entry = byId.get(st.camera_id);
+    if (!entry || entry.data.state === st.state) return false;
+    const { marker, link, data } = entry;
+    data.state = st.state;
+    marker.options.state = st.state;
+    marker.setIcon(L.divIcon({ className: `camera-marker state-${st.state}`, iconSize: [16, 16] }));
+    link.textContent = `${data.name} (${data.eldership}): ${T[st.state] || st.state}`;
+    const item = document.querySelector(`.map-list li[data-camera="${st.camera_id}"]`);
+    if (item) {
+      item.dataset.state = st.state;
+      item.querySelector(".dot").className = `dot state-${st.state}`;
+      item.querySelector(".state").textContent = T[st.state] || st.state;
+    }
+    return true;
+  }
+  function refresh() {
+    clusters.refreshClusters();
+    document.querySelectorAll(".map-legend li").forEach((li) => {
+      const n = [...byId.values()].filter((e) => e.data.state === li.dataset.state).length;
+      li.querySelector(".count").textContent = `(${n})`;
+    });
+  }
+  let delay = 500;
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const lang = encodeURIComponent(document.documentElement.lang || "");
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/status/?lang=${lang}`);
+    socket.onopen = () => { delay = 500; };
+    socket.onmessage = (e) => {
+      const msg = JSON.parse(e.data);
+      const statuses = msg.type === "snapshot" ? msg.statuses : msg.type === "status" ? [msg.status] : [];
+      if (statuses.map(apply).some(Boolean)) refresh();
+    };
+    socket.onclose = () => { setTimeout(connect, delay); delay = Math.min(delay * 2, 5000); };
+  }
+  connect();
 })();
