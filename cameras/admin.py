@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from . import recorder
 from .forms import CameraAdminForm, DecommissionForm
 from .models import Camera, CameraStatus
+from .reasons import reason_text
 from .services import decommission_camera, deletion_blockers
 
 
@@ -23,8 +24,13 @@ class CameraStatusInline(admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 0
-    readonly_fields = [*CameraStatus.REPORTED_FIELDS, "recorder"]
+    # The reason is stored as a code: shown as its text, in the admin user's language.
+    readonly_fields = [f if f != "reason" else "reason_text" for f in CameraStatus.REPORTED_FIELDS] + ["recorder"]
     fields = readonly_fields
+
+    @admin.display(description=_("reason"))
+    def reason_text(self, status: CameraStatus) -> str:
+        return reason_text(status.reason)
 
 
 @admin.register(Camera)

@@ -8,7 +8,8 @@ from cameras.models import Camera, CameraStatus, redact_rtsp_url
 
 class CameraStatusSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
-    reason = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField(help_text="Why, in the request's language.")
+    reason_code = serializers.SerializerMethodField(help_text="Why, as a code of cameras/reasons.py.")
     stale_at = serializers.DateTimeField(
         read_only=True,
         allow_null=True,
@@ -18,13 +19,16 @@ class CameraStatusSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CameraStatus
-        fields = [*CameraStatus.REPORTED_FIELDS, "stale_at"]
+        fields = [*CameraStatus.REPORTED_FIELDS, "reason_code", "stale_at"]
 
     def get_state(self, status: CameraStatus) -> CameraState:
         return status.effective_state()[0]
 
     def get_reason(self, status: CameraStatus) -> str:
         return status.effective_state()[1]
+
+    def get_reason_code(self, status: CameraStatus) -> str:
+        return status.effective()[1]
 
 
 class CameraSerializer(serializers.ModelSerializer):

@@ -58,3 +58,14 @@ def test_a_decommissioned_camera_says_so_in_the_readers_language():
     assert status.effective()[1] == "decommissioned"
     with translation.override("lt"):
         assert status.effective_state()[1] == str(translation.gettext("Decommissioned"))
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_reason_in_the_admins_language(admin_client):
+    from cameras.models import CameraStatus
+
+    camera = CameraFactory()
+    CameraStatus.objects.create(camera=camera, state="error", reason="auth_refused")
+    page = admin_client.get(f"/admin/cameras/camera/{camera.pk}/change/", HTTP_ACCEPT_LANGUAGE="lv").content.decode()
+    assert "Kamera noraidīja lietotājvārdu vai paroli." in page
+    assert "auth_refused" not in page

@@ -65,6 +65,6 @@ def test_the_api_shows_the_same_state_and_stale_at(admin_user, settings):
 
     status = client.get(f"/api/cameras/{camera.pk}/").json()["status"]
 
-    assert (status["state"], status["reason"]) == ("offline", NO_RECORDER)
+    assert (status["state"], status["reason"], status["reason_code"]) == ("offline", NO_RECORDER, "no_recorder")
     stale_at = datetime.fromisoformat(status["stale_at"].replace("Z", "+00:00"))
     assert stale_at == heartbeat + timedelta(seconds=settings.STATUS_STALE_SECONDS)
