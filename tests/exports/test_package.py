@@ -10,9 +10,9 @@ from pathlib import Path
 import av
 import pytest
 
+from exports import services
 from exports.choices import ExportKind, ExportState
 from exports.verification import verify_package
-from exports import services
 from recordings.capture import storage
 from recordings.choices import GapCause
 from recordings.models import Gap
