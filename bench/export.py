@@ -175,6 +175,7 @@ def measure(args: argparse.Namespace, url: str, workdir: Path) -> dict[str, obje
     began = time.perf_counter()
     paths = synthesise(cameras, start, args.minutes, workdir)
     source_bytes = sum(p.stat().st_size for p in paths)
+    os.sync()  # the synthesised files' writeback must not land inside the first run
     print(f"{len(paths)} files, {source_bytes / 1e9:.2f} GB in {time.perf_counter() - began:.0f} s")
     end = start + timedelta(minutes=args.minutes)
     cat = ["/bin/sh", "-c", 'cat "$@" > /dev/null', "cat", *map(str, paths)]
@@ -207,6 +208,7 @@ def measure(args: argparse.Namespace, url: str, workdir: Path) -> dict[str, obje
         )
         print(json.dumps(runs[-1]))
         shutil.rmtree(services.export_dir(export.pk), ignore_errors=True)
+        os.sync()
     seconds = [r["seconds_to_package"] for r in runs]
     ratios = [r["throughput_ratio_vs_cat"] for r in runs]
     return {

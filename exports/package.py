@@ -112,7 +112,8 @@ def build(export_id: int, attempt: int) -> None:
     workdir = root / f".build-{attempt}-{uuid.uuid4().hex[:8]}"
     workdir.mkdir()
     try:
-        with _Run(export, attempt) as run, translation.override("en"):
+        # A worker has no user's language: messages (an error shown on the export) are in the site's.
+        with _Run(export, attempt) as run, translation.override(settings.LANGUAGE_CODE):
             name, size, sha = _build_into(export, run, workdir)
             final = root / name
             os.replace(workdir / "package.zip", final)
@@ -132,10 +133,12 @@ def build(export_id: int, attempt: int) -> None:
     except Superseded:
         log.warning("export %s: attempt %s was taken over by another run", export_id, attempt)
     except video.VideoError as exc:
-        _fail(export, attempt, _("The export failed: %(reason)s.") % {"reason": exc})
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(export, attempt, _("The export failed: %(reason)s.") % {"reason": exc})
     except Exception:
         log.exception("export %s failed", export_id)
-        _fail(export, attempt, _("The export failed because of an internal error; it can be retried."))
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(export, attempt, _("The export failed because of an internal error; it can be retried."))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -247,7 +250,8 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
             custody = _custody(export, now)
             _write(workdir / CUSTODY, _json(custody))
             files[CUSTODY] = _sha256(workdir / CUSTODY)
-            document = _manifest(export, built, source_hashes.result(), now, files)
+            with translation.override("en"):  # the manifest's texts (gap causes) are in English
+                document = _manifest(export, built, source_hashes.result(), now, files)
             small = [CUSTODY]
             for language in ("lt", "en"):
                 html, pdf = summary.render(document, custody, language=language)

@@ -207,3 +207,17 @@ def test_no_footage_in_the_range_fails_with_a_reason(built, camera, operator):
     export = built(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
     assert export.state == ExportState.FAILED
     assert "no footage" in export.error
+
+
+def test_a_failed_export_can_be_retried_once_the_footage_is_there(built, camera, operator):
+    export = built(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
+    assert export.state == ExportState.FAILED and export.attempts == 1
+    footage.record_footage(camera, footage.H264, start=T0, segments=2)
+    services.retry_export(export)
+    assert export.state == ExportState.QUEUED and export.error == ""
+    from exports.tasks import build_export
+
+    build_export(export.pk)
+    export.refresh_from_db()
+    assert export.state == ExportState.READY and export.attempts == 2
+    assert verify_package(services.package_path(export)) == []
