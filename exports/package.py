@@ -115,9 +115,12 @@ def build(export_id: int, attempt: int) -> None:
         # A worker has no user's language: messages (an error shown on the export) are in the site's.
         with _Run(export, attempt) as run, translation.override(settings.LANGUAGE_CODE):
             name, size, sha = _build_into(export, run, workdir)
-            final = root / name
-            os.replace(workdir / "package.zip", final)
             with transaction.atomic():
+                # Renamed into place under the row's lock, only while this run still holds the claim: a run
+                # presumed dead and overtaken never replaces the package the row describes.
+                if not list(run._mine().select_for_update().values_list("pk", flat=True)):
+                    raise Superseded
+                os.replace(workdir / "package.zip", root / name)
                 done = run._mine().update(
                     state=ExportState.READY,
                     progress=1.0,

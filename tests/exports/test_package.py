@@ -221,3 +221,23 @@ def test_a_failed_export_can_be_retried_once_the_footage_is_there(built, camera,
     export.refresh_from_db()
     assert export.state == ExportState.READY and export.attempts == 2
     assert verify_package(services.package_path(export)) == []
+
+
+def test_each_source_segment_names_its_signed_daily_digest(built, camera, operator, tmp_path):
+    from birzai_vms import keys
+    from integrity.models import DailyDigest
+    from integrity.services import digest_message, seal_day
+
+    segments = footage.record_footage(camera, footage.H264, start=T0, segments=2)
+    seal_day(camera_id=camera.pk, day=T0.date())
+    export = built(kind=ExportKind.EVIDENCE, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
+    folder = unpack(export, tmp_path / "pkg")
+    rows = json.loads((folder / "manifest.json").read_text())["cameras"][0]["segments"]
+    digest = DailyDigest.objects.get(camera=camera, day=T0.date())
+    assert [r["daily_digest"]["position"] for r in rows] == [0, 1]
+    for row, segment in zip(rows, segments, strict=True):
+        sealed = row["daily_digest"]
+        assert sealed["sealed"] and sealed["listed"] and row["sha256"] == segment.sha256
+        assert (sealed["chain_head"], sealed["signature"]) == (digest.head, digest.signature)
+    assert keys.signature_is_valid(digest_message(digest), rows[0]["daily_digest"]["signature"])
+    assert "sealed and signed" in (folder / "summary.en.html").read_text()
