@@ -94,6 +94,16 @@ def copy_range(
     missing = [s.path for s in segments if not storage.absolute(s.path).exists()]
     if missing:
         raise VideoError(_("segment %(path)s is not on this server") % {"path": missing[0]})
+    changed = next((s for s in segments if s.codec != segments[0].codec), None)
+    if changed is not None:
+        # One file holds one stream: packets of another codec cannot be copied into it.
+        raise VideoError(
+            _(
+                "the camera's codec changes within the range (from %(old)s to %(new)s at %(at)s UTC); "
+                "export the two parts separately"
+            )
+            % {"old": segments[0].codec, "new": changed.codec, "at": f"{changed.start:%Y-%m-%d %H:%M:%S}"}
+        )
     fmt, _suffix = output_format(segments[0].codec)
     options = {"movflags": "+faststart"} if fmt == "mp4" else {}
     # The keyframe at or before the start: segments begin with a keyframe, so it is in the first segment

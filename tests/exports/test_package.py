@@ -241,3 +241,11 @@ def test_each_source_segment_names_its_signed_daily_digest(built, camera, operat
         assert (sealed["chain_head"], sealed["signature"]) == (digest.head, digest.signature)
     assert keys.signature_is_valid(digest_message(digest), rows[0]["daily_digest"]["signature"])
     assert "sealed and signed" in (folder / "summary.en.html").read_text()
+
+
+def test_a_codec_change_inside_the_range_is_refused_with_where_it_happens(built, camera, operator):
+    footage.record_footage(camera, footage.H264, start=T0, segments=1)
+    footage.record_footage(camera, footage.MJPEG, start=T0 + timedelta(seconds=4), segments=1)
+    export = built(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
+    assert export.state == ExportState.FAILED
+    assert "codec changes within the range (from h264 to mjpeg at 2026-11-20 10:00:04 UTC)" in export.error
