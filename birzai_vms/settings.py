@@ -234,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
     # The audit log's head signed with the installation's key (audit/tasks.py): a rewrite of the log
     # with its hashes recomputed, or a cut-off end, is seen by verify_audit without a head kept elsewhere.
     "sign-audit-head": {"task": "audit.tasks.sign_audit_head", "schedule": AUDIT_HEAD_SIGN_INTERVAL_SECONDS},
+    # Exports whose worker died (no heartbeat) are queued again (exports/tasks.py).
+    "requeue-stale-exports": {"task": "exports.tasks.requeue_stale_exports", "schedule": 15.0},
 }
 
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
@@ -348,6 +350,14 @@ INTEGRITY_SEAL_DELAY = timedelta(minutes=int_setting("INTEGRITY_SEAL_DELAY_MINUT
 INTEGRITY_SAMPLE_SIZE = int_setting("INTEGRITY_SAMPLE_SIZE", 50, minimum=1, maximum=100_000)
 # Files younger than this may still be written or indexed by a live recorder; the reconciler skips them.
 RECONCILE_SETTLE_SECONDS = float_setting("RECONCILE_SETTLE_SECONDS", 15.0, minimum=0, maximum=3600)
+# Export packages (exports/): built in a temporary folder here, then renamed into place.
+EXPORTS_ROOT = Path(str_setting("EXPORTS_ROOT", str(VAR_DIR / "exports"), shown="VAR_DIR/exports")).resolve()
+# A RUNNING export whose task has not touched its row for this long lost its worker and is queued again.
+EXPORT_STALE_SECONDS = positive_float("EXPORT_STALE_SECONDS", 60.0, minimum=2, maximum=3600)
+# Builds an export may start before it is left FAILED (each worker loss or error costs one).
+EXPORT_MAX_ATTEMPTS = int_setting("EXPORT_MAX_ATTEMPTS", 3, minimum=1, maximum=20)
+# The largest package the public verification page accepts (bytes).
+VERIFY_UPLOAD_MAX_BYTES = int_setting("VERIFY_UPLOAD_MAX_BYTES", 4 * 1024**3, minimum=1024, maximum=64 * 1024**3)
 QUARANTINE_ROOT = Path(
     str_setting("QUARANTINE_ROOT", str(VAR_DIR / "quarantine"), shown="VAR_DIR/quarantine")
 ).resolve()

@@ -37,5 +37,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("playback/", include("playback.urls")),
+    path("evidence/", include("exports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,403 @@
+"""Building an export's package: stream-copied video per camera, a signed manifest, SHA256SUMS, the chain
+of custody and a printable summary, zipped. Built in a temporary folder and renamed into place, so that a
+build interrupted at any point leaves nothing that looks finished and can simply run again."""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from birzai_vms import keys, localtime
+from recordings.choices import SegmentStatus
+from recordings.models import Segment
+
+from . import burn_in, manifest, summary, video
+from .choices import ExportState
+from .events import send_progress
+from .models import Export, ExportItem
+from .paths import export_dir
+from .states import finished
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SUMS = "SHA256SUMS"
+PUBLIC_KEY = "public_key.pem"
+CUSTODY = "custody.json"
+# Files a package always has; verification names any that is missing.
+REQUIRED = (MANIFEST, SIGNATURE, SUMS, PUBLIC_KEY, CUSTODY)
+PROGRESS_INTERVAL_S = 0.5
+CHUNK = 1 << 20
+
+
+class Superseded(Exception):
+    """Another run took the export over (this one was presumed dead): stop without touching the row."""
+
+
+class _Run:
+    """This build's claim on the row: progress and heartbeat written only while the claim holds. A thread
+    touches the heartbeat between progress updates too (a long single step must not look like a dead worker)."""
+
+    def __init__(self, export: Export, attempt: int) -> None:
+        self.export = export
+        self.attempt = attempt
+        self._last = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"export-{export.pk}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "_Run":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _mine(self) -> Any:
+        return Export.objects.filter(pk=self.export.pk, state=ExportState.RUNNING, attempts=self.attempt)
+
+    def _beat(self) -> None:
+        # Best effort on its own connection: losing the claim is noticed by the next progress update.
+        interval = settings.EXPORT_STALE_SECONDS / 4
+        try:
+            while not self._stop.wait(interval):
+                self._mine().update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    def progress(self, fraction: float, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        fraction = min(max(fraction, 0.0), 0.99)
+        if not self._mine().update(progress=fraction, heartbeat_at=timezone.now()):
+            raise Superseded
+        self.export.progress = fraction
+        self.export.state = ExportState.RUNNING
+        send_progress(self.export)
+
+
+@dataclass
+class _Built:
+    item: ExportItem
+    result: video.CopyResult
+    file_name: str
+    viewing_copy: str | None
+
+
+def build(export_id: int, attempt: int) -> None:
+    """Build the package of an export this task has claimed (attempt `attempt`)."""
+    export = Export.objects.select_related("created_by").get(pk=export_id)
+    root = export_dir(export_id)
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_older_builds(root, attempt)
+    workdir = root / f".build-{attempt}-{uuid.uuid4().hex[:8]}"
+    workdir.mkdir()
+    try:
+        # A worker has no user's language: messages (an error shown on the export) are in the site's.
+        with _Run(export, attempt) as run, translation.override(settings.LANGUAGE_CODE):
+            name, size, sha = _build_into(export, run, workdir)
+            with transaction.atomic():
+                # Renamed into place under the row's lock, only while this run still holds the claim: a run
+                # presumed dead and overtaken never replaces the package the row describes.
+                if not list(run._mine().select_for_update().values_list("pk", flat=True)):
+                    raise Superseded
+                os.replace(workdir / "package.zip", root / name)
+                done = run._mine().update(
+                    state=ExportState.READY,
+                    progress=1.0,
+                    finished_at=timezone.now(),
+                    package_name=name,
+                    package_bytes=size,
+                    package_sha256=sha,
+                )
+                if not done:
+                    raise Superseded
+                export.refresh_from_db()
+                finished(export)
+    except Superseded:
+        log.warning("export %s: attempt %s was taken over by another run", export_id, attempt)
+    except video.VideoError as exc:
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(export, attempt, _("The export failed: %(reason)s.") % {"reason": exc})
+    except Exception:
+        log.exception("export %s failed", export_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(export, attempt, _("The export failed because of an internal error; it can be retried."))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _fail(export: Export, attempt: int, error: str) -> None:
+    with transaction.atomic():
+        if Export.objects.filter(pk=export.pk, state=ExportState.RUNNING, attempts=attempt).update(
+            state=ExportState.FAILED, error=error, finished_at=timezone.now()
+        ):
+            export.refresh_from_db()
+            finished(export)
+
+
+def _remove_older_builds(root: Path, attempt: int) -> None:
+    for old in root.glob(".build-*"):
+        try:
+            older = int(old.name.split("-")[1]) < attempt
+        except (IndexError, ValueError):
+            older = True
+        if older:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _segments(item: ExportItem) -> list[Segment]:
+    return list(
+        Segment.objects.of_camera(item.camera_id)
+        .overlapping(item.requested_start, item.requested_end)
+        .exclude(status=SegmentStatus.MISSING)
+        .order_by("start")
+    )
+
+
+def _file_stem(item: ExportItem, start: Any) -> str:
+    return f"{item.camera_id}-{slugify(item.camera.name) or 'camera'}-{localtime.local(start):%Y%m%d-%H%M%S}"
+
+
+def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str]:
+    items = list(export.items.select_related("camera__eldership").order_by("pk"))
+    plans = [(item, _segments(item)) for item in items]
+    total = sum(len(segments) for _item, segments in plans) or 1
+    # Copying is most of the work; the viewing copies (a re-encode) and the zip share the rest.
+    weight = {"copy": 0.6 if export.burn_in else 0.85, "burn": 0.25 if export.burn_in else 0.0}
+    done = 0
+    (workdir / "video").mkdir()
+    built: list[_Built] = []
+    for item, segments in plans:
+        if not segments:
+            raise video.VideoError(_("camera %(camera)s has no footage in the range") % {"camera": item.camera.name})
+    # The source files are re-hashed (a file changed since it was indexed is reported) on another thread
+    # while the packets are copied: hashing releases the GIL, and the other core is otherwise idle.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-hash")
+    source_hashes = pool.submit(
+        lambda: {k: v for _item, segments in plans for k, v in manifest.hash_sources(segments).items()}
+    )
+    pool.shutdown(wait=False)
+    for item, segments in plans:
+        _fmt, suffix = video.output_format(segments[0].codec)
+        provisional = workdir / "video" / f"{item.pk}{suffix}"
+
+        def copied(n: int, base: int = done) -> None:
+            run.progress(weight["copy"] * (base + n) / total)
+
+        result = video.copy_range(
+            segments, start=item.requested_start, end=item.requested_end, out_path=provisional, on_segment=copied
+        )
+        done += len(segments)
+        file_name = f"video/{_file_stem(item, result.actual_start)}{suffix}"
+        provisional.rename(workdir / file_name)
+        built.append(_Built(item, result, file_name, None))
+    if export.burn_in:
+        (workdir / "viewing-copy").mkdir()
+        for n, b in enumerate(built):
+            share = weight["copy"] + weight["burn"] * n / len(built)
+            name = f"viewing-copy/{Path(b.file_name).stem}-NOT-EVIDENCE.mp4"
+            burn_in.viewing_copy(
+                workdir / b.file_name,
+                workdir / name,
+                camera_name=b.item.camera.name,
+                start=b.result.actual_start,
+                heartbeat=lambda share=share: run.progress(share),
+            )
+            b.viewing_copy = name
+    run.progress(weight["copy"] + weight["burn"], force=True)
+
+    name = f"birzai-vms-{export.kind}-{export.pk}-{localtime.local(export.created_at):%Y%m%d-%H%M%S}.zip"
+    media = [b.file_name for b in built] + [b.viewing_copy for b in built if b.viewing_copy]
+    media_bytes = sum((workdir / n).stat().st_size for n in media) or 1
+    zipped = 0
+    start = weight["copy"] + weight["burn"]
+
+    def stored(size: int) -> None:
+        nonlocal zipped
+        zipped += size
+        run.progress(start + (0.97 - start) * zipped / media_bytes)
+
+    files: dict[str, str] = {}
+    # The zip is written as a stream through a hashing writer: each video is read once (hashed as it is
+    # stored) and the package's own SHA-256 needs no second read.
+    with (workdir / "package.zip").open("wb") as raw:
+        out = _HashingWriter(raw)
+        with zipfile.ZipFile(out, "w") as archive:
+            for n in media:
+                files[n] = _store(archive, workdir / n, n, stored)
+            for b in built:
+                b.item.actual_start, b.item.actual_end = b.result.actual_start, b.result.actual_end
+                b.item.file_name, b.item.sha256 = b.file_name, files[b.file_name]
+                b.item.bytes = (workdir / b.file_name).stat().st_size
+            now = timezone.now()
+            custody = _custody(export, now)
+            _write(workdir / CUSTODY, _json(custody))
+            files[CUSTODY] = _sha256(workdir / CUSTODY)
+            with translation.override("en"):  # the manifest's texts (gap causes) are in English
+                document = _manifest(export, built, source_hashes.result(), now, files)
+            small = [CUSTODY]
+            for language in ("lt", "en"):
+                html, pdf = summary.render(document, custody, language=language)
+                for n, data in ((f"summary.{language}.html", html.encode()), (f"summary.{language}.pdf", pdf)):
+                    _write(workdir / n, data)
+                    small.append(n)
+            # The summaries are made from the manifest, so not listed in it: SHA256SUMS covers them.
+            manifest_bytes = _json(document)
+            _write(workdir / MANIFEST, manifest_bytes)
+            _write(workdir / SIGNATURE, keys.private_key().sign(manifest_bytes))
+            _write(workdir / PUBLIC_KEY, keys.public_key_pem().encode())
+            small += [MANIFEST, SIGNATURE, PUBLIC_KEY]
+            sums = {n: files[n] for n in media} | {n: _sha256(workdir / n) for n in small}
+            for n in small:
+                archive.write(workdir / n, n, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                SUMS, "".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), compress_type=zipfile.ZIP_DEFLATED
+            )
+    for b in built:
+        b.item.save(update_fields=["actual_start", "actual_end", "file_name", "sha256", "bytes"])
+    return name, out.bytes, out.digest.hexdigest()
+
+
+class _HashingWriter:
+    """A write-only stream that hashes what passes through; having no seek, zipfile writes it as a stream
+    (sizes after each member's data), so nothing is rewritten after it was hashed."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        self.raw.write(data)
+        self.digest.update(data)
+        self.bytes += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.bytes
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def _store(archive: zipfile.ZipFile, path: Path, name: str, stored: Any) -> str:
+    """Copy a video into the zip uncompressed (video does not compress), hashing it on the way."""
+    info = zipfile.ZipInfo.from_file(path, name)
+    info.compress_type = zipfile.ZIP_STORED
+    digest = hashlib.sha256()
+    with path.open("rb") as source, archive.open(info, "w", force_zip64=info.file_size > 1 << 31) as target:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            target.write(chunk)
+            stored(len(chunk))
+    return digest.hexdigest()
+
+
+def _manifest(
+    export: Export, built: list[_Built], hashes: dict[int, str], now: Any, files: dict[str, str]
+) -> dict[str, Any]:
+    cameras = []
+    for b in built:
+        item, result = b.item, b.result
+        cameras.append(
+            {
+                "camera": manifest.camera_block(item.camera),
+                "file": b.file_name,
+                "sha256": files[b.file_name],
+                "bytes": (item.bytes),
+                "codec": result.segments[0].codec,
+                "container": video.output_format(result.segments[0].codec)[0],
+                "packets": result.packets,
+                "requested": manifest.time_range(item.requested_start, item.requested_end),
+                "actual": manifest.time_range(result.actual_start, result.actual_end),
+                # Positive: the video starts this long before the requested instant (at the keyframe before it).
+                "starts_before_requested_seconds": round(
+                    (item.requested_start - result.actual_start).total_seconds(), 3
+                ),
+                "gaps": manifest.gaps_in(item.camera, item.requested_start, item.requested_end),
+                "segments": manifest.segments_block(result.segments, hashes),
+                "viewing_copy": (
+                    {"file": b.viewing_copy, "note": "re-encoded with the local time burned in; not evidence"}
+                    if b.viewing_copy
+                    else None
+                ),
+            }
+        )
+    problems = [
+        f"{s['file']}: the file's SHA-256 differs from the one recorded when it was indexed"
+        for c in cameras
+        for s in c["segments"]
+        if not s["sha256_matches_file"]
+    ]
+    return {
+        "format": manifest.FORMAT,
+        "export": {
+            "id": export.pk,
+            "kind": export.kind,
+            "created_at": manifest.instant(export.created_at),
+            "created_by": export.created_by.get_username(),
+            "built_at": manifest.instant(now),
+            "attempt": export.attempts,
+        },
+        "request": export.evidence.get("request"),
+        "time_zone": str(localtime.VILNIUS),
+        "software": manifest.software_version(),
+        "installation": {
+            "site_url": getattr(settings, "SITE_URL", ""),
+            "public_key_sha256": manifest.public_key_fingerprint(),
+            "key_id": keys.key_id(),
+        },
+        "cameras": cameras,
+        "files": dict(sorted(files.items())),
+        "problems": problems,
+    }
+
+
+def _custody(export: Export, now: Any) -> dict[str, Any]:
+    events = list(export.evidence.get("custody") or [])
+    events.append(
+        {
+            "event": "exported",
+            "at": now.astimezone(UTC).isoformat(),
+            "user": export.created_by.get_username(),
+            "from": "",
+            "detail": f"package built by {manifest.software_version()} (export {export.pk}, attempt {export.attempts})",
+        }
+    )
+    return {"export": export.pk, "events": events}
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
