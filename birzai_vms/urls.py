@@ -1,4 +1,4 @@
-"""Top-level URLs: admin, REST API with its OpenAPI schema, health (health/urls.py)."""
+"""Top-level URLs: admin, REST API with its OpenAPI schema, health (health/urls.py), reports."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -37,5 +37,6 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("playback/", include("playback.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

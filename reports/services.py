@@ -14,7 +14,10 @@ from django.db.models import (
     DateTimeField,
     DurationField,
     ExpressionWrapper,
+    F,
+    Max,
     OuterRef,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -23,6 +26,7 @@ from django.db.models.functions import Greatest, Least
 
 from birzai_vms import localtime
 from cameras.models import Camera
+from incidents.models import Incident
 from recordings.choices import GapCause, SegmentStatus
 from recordings.models import Gap, Segment
 
@@ -191,7 +195,27 @@ def _gaps(ids: list[int], start: datetime, end: datetime) -> dict[int, dict[str,
 
 def _incidents(ids: list[int], start: datetime, end: datetime) -> dict[int, Figures]:
     """Incidents that began in [start, end) by camera; time to acknowledgement of those acknowledged."""
-    return {}
+    to_ack = ExpressionWrapper(F("acknowledged_at") - F("started_at"), output_field=DurationField())
+    rows = (
+        Incident.objects.filter(camera_id__in=ids, started_at__gte=start, started_at__lt=end)
+        .values("camera_id")
+        .annotate(
+            count=Count("id"),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+            ack_total=Sum(to_ack, filter=Q(acknowledged_at__isnull=False)),
+            ack_max=Max(to_ack, filter=Q(acknowledged_at__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        row["camera_id"]: Figures(
+            incidents=row["count"],
+            acknowledged=row["acknowledged"],
+            ack_total_s=row["ack_total"].total_seconds() if row["ack_total"] else 0.0,
+            ack_max_s=row["ack_max"].total_seconds() if row["ack_max"] is not None else None,
+        )
+        for row in rows
+    }
 
 
 def as_percent(value: float | None) -> str:
