@@ -67,7 +67,7 @@ def chart_data(report: UptimeReport) -> dict[str, Any]:
             for line in report.elderships
         ],
         "strings": {
-            "uptime": _("Recorded time, % of wall time"),
+            "uptime": _("Recorded time as a percentage of wall time"),
             "by_camera": _("Uptime by camera"),
             "by_day": _("Uptime by day and eldership"),
         },
