@@ -98,15 +98,25 @@ def _stored_by_day(camera_ids: list[int], start: datetime, end: datetime) -> dic
 
 
 def _fill_missing(camera_ids: list[int], start: datetime, end: datetime) -> None:
-    """Compute the hours in [start, end) not stored for every camera, one statement per run of them."""
+    """Compute the hours in [start, end) not stored, one statement per run of them, for the cameras that lack
+    some (a camera added later does not make the others' month be computed again)."""
+    hours = int((end - start) / HOUR)
     with connection.cursor() as cur:
+        cur.execute(
+            "SELECT camera_id FROM reports_coveragehour WHERE camera_id = ANY(%s) AND hour >= %s AND hour < %s "
+            "GROUP BY camera_id HAVING count(*) = %s",
+            [camera_ids, start, end, hours],
+        )
+        done = {row[0] for row in cur.fetchall()}
+        incomplete = [pk for pk in camera_ids if pk not in done]
+        if not incomplete:
+            return
         cur.execute(
             "SELECT hour FROM reports_coveragehour WHERE camera_id = ANY(%s) AND hour >= %s AND hour < %s "
             "GROUP BY hour HAVING count(*) = %s",
-            [camera_ids, start, end, len(camera_ids)],
+            [incomplete, start, end, len(incomplete)],
         )
         complete = {row[0] for row in cur.fetchall()}
-    hours = int((end - start) / HOUR)
     missing = [h for h in (start + n * HOUR for n in range(hours)) if h not in complete]
     for a, b in _runs(missing):
         with transaction.atomic(), connection.cursor() as cur:
@@ -115,7 +125,7 @@ def _fill_missing(camera_ids: list[int], start: datetime, end: datetime) -> None
             cur.execute("LOCK TABLE reports_coveragehour IN SHARE ROW EXCLUSIVE MODE")
             cur.execute(
                 _FILL_SQL,
-                {"cameras": camera_ids, "a": a, "b": b, "a_early": a - LONGEST_SEGMENT, "ok": SegmentStatus.OK},
+                {"cameras": incomplete, "a": a, "b": b, "a_early": a - LONGEST_SEGMENT, "ok": SegmentStatus.OK},
             )
 
 

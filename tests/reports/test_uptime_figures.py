@@ -152,3 +152,16 @@ def test_the_query_string_picks_the_period(world):
     assert parse_period(QueryDict("date=2026-10-25"), today).kind == DAY
     assert parse_period(QueryDict("period=month&month=2026-02"), today).last == date(2026, 2, 28)
     assert parse_period(QueryDict("from=2026-10-01&to=2026-10-03"), today).days[-1] == date(2026, 10, 3)
+
+
+def test_a_camera_added_later_gets_its_hours_without_the_others_being_computed_again(world):
+    period = period_of(DAY, date(2026, 10, 25), date(2026, 10, 25))
+    report(period)
+    stored = {row.pk for row in CoverageHour.objects.all()}
+    newcomer = Camera.objects.create(eldership=world.south, name="Naujoji", rtsp_url="rtsp://127.0.0.1:1/x")
+    Camera.objects.filter(pk=newcomer.pk).update(created_at=datetime(2026, 9, 1, tzinfo=UTC))
+    seg(newcomer, datetime(2026, 10, 25, 5, 0, tzinfo=UTC), 4)
+    figures = by_name(report(period))
+    assert figures["Naujoji"].recorded_s == 4
+    assert stored <= {row.pk for row in CoverageHour.objects.all()}  # the others' rows were kept, not redone
+    assert CoverageHour.objects.filter(camera=newcomer).count() == 25
