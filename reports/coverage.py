@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Max
 
 from birzai_vms import localtime
+from cameras.models import Camera
 from recordings.choices import SegmentStatus
 from recordings.models import Segment
 from recordings.querysets import LONGEST_SEGMENT
@@ -172,3 +174,21 @@ def _add_by_day(result: dict[tuple[int, date], float], camera: int, start: datet
         piece_end = min(end, localtime.day_bounds(day)[1])
         result[(camera, day)] += (piece_end - start).total_seconds()
         start = piece_end
+
+
+def store_settled_hours(*, now: datetime) -> int:
+    """Store every settled hour not yet stored, for the cameras in service, back as far as the longest
+    retention (a day more): run periodically, so that a report finds its hours computed and no request
+    reads a month of segment rows. Returns the number of cameras looked at; PostgreSQL only."""
+
+    if connection.vendor != "postgresql":
+        return 0
+    longest = Camera.objects.aggregate(days=Max("retention_days"))["days"]
+    if longest is None:
+        return 0
+    end = _floor_hour(now - SETTLE)
+    start = _floor_hour(now - timedelta(days=longest + 1))
+    ids = list(Camera.objects.exclude(decommissioned_at__lt=start).values_list("pk", flat=True))
+    if ids:
+        _fill_missing(ids, start, end)
+    return len(ids)

@@ -2,7 +2,7 @@
 plain way: on the DST day (25 hours), across local midnights, with overlapping and nested segments, from the
 stored recorded hours and from the rows directly (the unsettled last hour), and after the rows change."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.http import QueryDict
@@ -165,3 +165,18 @@ def test_a_camera_added_later_gets_its_hours_without_the_others_being_computed_a
     assert figures["Naujoji"].recorded_s == 4
     assert stored <= {row.pk for row in CoverageHour.objects.all()}  # the others' rows were kept, not redone
     assert CoverageHour.objects.filter(camera=newcomer).count() == 25
+
+
+def test_the_periodic_task_stores_the_settled_hours_the_report_then_reads(world):
+    from reports.tasks import store_recorded_hours
+
+    Camera.objects.update(retention_days=40)
+    assert store_recorded_hours() == 3
+    now = datetime.now(UTC)
+    newest = CoverageHour.objects.order_by("-hour").first().hour
+    assert now - timedelta(minutes=10) - timedelta(hours=1) <= newest + timedelta(hours=1) <= now
+    assert CoverageHour.objects.filter(hour__lt=now - timedelta(days=41, hours=1)).count() == 0
+    stored = CoverageHour.objects.count()
+    assert stored == 3 * CoverageHour.objects.filter(camera=world.cam_a).count()
+    store_recorded_hours()  # nothing new to do: nothing is stored twice
+    assert CoverageHour.objects.count() in {stored, stored + 3}  # (an hour may have settled meanwhile)
