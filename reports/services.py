@@ -224,8 +224,3 @@ def as_percent(value: float | None) -> str:
 
 def hours(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds / 3600:.2f}"
-
-
-def ordered_gap(figures: Figures, cause: str) -> tuple[int, float]:
-    count, seconds = figures.gaps.get(cause, (0, 0.0))
-    return int(count), seconds
