@@ -37,6 +37,14 @@ ELDERSHIPS = 4
 GOALS = {"page_s": 1.0, "pdf_s": 5.0}
 
 
+def _git_head() -> str | None:
+    """HEAD where .git is a file (a git worktree), which bench.common.git_commit does not follow."""
+    import subprocess
+
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or None
+
+
 def runs(fn: object, times: int, before: object = None) -> dict[str, object]:
     """Median, spread and every run of fn(), with the 1-minute load average before each."""
     seconds, loads = [], []
@@ -118,7 +126,6 @@ def main() -> None:
             "TRUNCATE cameras_camera, recordings_segment, recordings_gap, incidents_incident, "
             "reports_coveragehour CASCADE"
         )
-        cur.execute("DELETE FROM auth_user WHERE username = 'bench-reports'")
     elderships = [
         Eldership.objects.update_or_create(
             code=f"bench-{n}", defaults={"name": f"Bench {n}", "centre_latitude": "56.2", "centre_longitude": "24.75"}
@@ -141,7 +148,7 @@ def main() -> None:
 
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.create(username="bench-reports")
+    user, _ = get_user_model().objects.get_or_create(username="bench-reports")
     assign_role(user=user, role=OPERATOR, elderships=elderships)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
@@ -163,7 +170,7 @@ def main() -> None:
     result = {
         "benchmark": "reports",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
+        "commit": git_commit() or _git_head(),
         "machine": machine(),
         "database": redact(url),
         "cameras": args.cameras,
