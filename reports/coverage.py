@@ -19,6 +19,9 @@ from cameras.models import Camera
 from recordings.choices import SegmentStatus
 from recordings.models import Segment
 from recordings.querysets import LONGEST_SEGMENT
+from retention.models import DeletedRange
+
+from .models import DeletionsSeen
 
 HOUR = timedelta(hours=1)
 # An hour is stored once it ended this long ago: the indexer writes a segment a few seconds after its end.
@@ -99,9 +102,32 @@ def _stored_by_day(camera_ids: list[int], start: datetime, end: datetime) -> dic
         return {(camera, day): int(us) / 1e6 for camera, day, us in cur.fetchall()}
 
 
+def _forget_deleted_footage() -> None:
+    """Forget the stored hours of footage deleted since the last look (see DeletionsSeen). The deletion
+    and its DeletedRange commit together; a fill computed from before it is forgotten here afterwards."""
+    newest = DeletedRange.objects.aggregate(newest=Max("id"))["newest"] or 0
+    seen = DeletionsSeen.objects.filter(pk=1).values_list("last_id", flat=True).first() or 0
+    if newest <= seen:
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("LOCK TABLE reports_coveragehour IN SHARE ROW EXCLUSIVE MODE")
+        mark, _created = DeletionsSeen.objects.select_for_update().get_or_create(pk=1)
+        cur.execute(
+            """
+            DELETE FROM reports_coveragehour c USING retention_deletedrange d
+            WHERE d.id > %s AND d.id <= %s AND c.camera_id = d.camera_id
+              AND c.hour > d.start - interval '1 hour' AND c.hour < d."end"
+            """,
+            [mark.last_id, newest],
+        )
+        mark.last_id = max(mark.last_id, newest)
+        mark.save(update_fields=["last_id"])
+
+
 def _fill_missing(camera_ids: list[int], start: datetime, end: datetime) -> None:
     """Compute the hours in [start, end) not stored, one statement per run of them, for the cameras that lack
     some (a camera added later does not make the others' month be computed again)."""
+    _forget_deleted_footage()
     hours = int((end - start) / HOUR)
     with connection.cursor() as cur:
         cur.execute(

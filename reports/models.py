@@ -21,3 +21,18 @@ class CoverageHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_id} {self.hour:%Y-%m-%d %H}:00 {self.recorded_us / 1e6:.0f} s"
+
+
+class DeletionsSeen(models.Model):
+    """The newest retention.DeletedRange whose hours were forgotten. Footage can leave the segment table
+    without a DELETE (a day partition dropped whole fires no trigger), but every removal is recorded as a
+    DeletedRange: reports/coverage.py forgets the stored hours of each new one."""
+
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("deletions seen")
+        verbose_name_plural = _("deletions seen")
+
+    def __str__(self) -> str:
+        return str(self.last_id)

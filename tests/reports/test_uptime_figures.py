@@ -180,3 +180,47 @@ def test_the_periodic_task_stores_the_settled_hours_the_report_then_reads(world)
     assert stored == 3 * CoverageHour.objects.filter(camera=world.cam_a).count()
     store_recorded_hours()  # nothing new to do: nothing is stored twice
     assert CoverageHour.objects.count() in {stored, stored + 3}  # (an hour may have settled meanwhile)
+
+
+def test_footage_removed_without_a_delete_trigger_is_forgotten_through_its_deleted_range(world):
+    """A day partition dropped whole fires no trigger; its DeletedRange tells the report instead."""
+    from django.db import connection
+
+    from retention.models import DeletedRange
+
+    period = period_of(DAY, date(2026, 10, 25), date(2026, 10, 25))
+    assert by_name(report(period))[world.cam_b.name].recorded_s == 840
+    with connection.cursor() as cur:
+        # No trigger fires in replica mode: the rows go as a dropped partition's would.
+        cur.execute("SET session_replication_role = replica")
+        cur.execute("DELETE FROM recordings_segment WHERE camera_id = %s", [world.cam_b.pk])
+        cur.execute("SET session_replication_role = DEFAULT")
+    assert by_name(report(period))[world.cam_b.name].recorded_s == 840  # stale: nothing said it changed
+    DeletedRange.objects.create(
+        camera=world.cam_b,
+        start=datetime(2026, 10, 25, 6, 0, tzinfo=UTC),
+        end=datetime(2026, 10, 25, 8, 5, tzinfo=UTC),
+        segment_count=3,
+        bytes=3000,
+        reason="retention",
+        deleted_at=NOW,
+    )
+    assert by_name(report(period))[world.cam_b.name].recorded_s == 0
+    assert by_name(report(period))[world.cam_a.name].recorded_s == pytest.approx(
+        plain_recorded(world.cam_a, DST_DAY_START, DST_DAY_END)
+    )
+
+
+def test_the_triggers_come_back_after_migrate_if_a_rebuild_dropped_them(world):
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models.signals import post_migrate
+
+    from reports import triggers
+
+    triggers.uninstall(connection)  # as dropping and rebuilding the segment table does
+    post_migrate.send(sender=apps.get_app_config("reports"), app_config=apps.get_app_config("reports"), using="default")
+    period = period_of(DAY, date(2026, 10, 25), date(2026, 10, 25))
+    report(period)
+    seg(world.cam_b, datetime(2026, 10, 25, 12, 0, tzinfo=UTC), 4)
+    assert by_name(report(period))[world.cam_b.name].recorded_s == 844
