@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -94,7 +94,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 
 def in_asked_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """?language=lt|en|lv picks the language (a link to publish); otherwise the visitor's own."""
+    """?language=lt|en|lv picks the language of this answer (a file to download); otherwise the visitor's own."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -108,9 +108,15 @@ def in_asked_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return require_GET(wrapped)
 
 
-@in_asked_language
+@require_GET
 def register_page(request: HttpRequest) -> HttpResponse:
-    """Public: what each camera watches, why, on what legal basis, for how long (no login)."""
+    """Public: what each camera watches, why, on what legal basis, for how long (no login). A published
+    link's ?language= becomes the visitor's language choice, so that the page's language menu still works."""
+    asked = request.GET.get("language")
+    if asked in dict(settings.LANGUAGES):
+        response = redirect(request.path)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, asked, samesite="Lax")
+        return response
     context = register.context() | {"language": request.LANGUAGE_CODE}
     return render(request, "reports/register.html", context)
 

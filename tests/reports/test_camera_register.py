@@ -47,8 +47,8 @@ def cameras():
 @pytest.mark.parametrize("language", ["lt", "en", "lv"])
 def test_the_register_page_is_public_and_in_each_language(cameras, language):
     stop, own, gone, long_gone = cameras
-    response = Client().get(PAGE, {"language": language})
-    assert response.status_code == 200
+    response = Client().get(PAGE, {"language": language}, follow=True)
+    assert response.redirect_chain == [(PAGE, 302)] and response.status_code == 200
     body = response.content.decode()
     title, purpose, basis = TEXTS[language]
     assert f'<html lang="{language}">' in body and title in body and purpose in body and basis in body
@@ -85,7 +85,7 @@ def test_the_visitors_own_language_is_used_without_the_parameter(cameras):
 def test_a_default_saved_in_lithuanian_is_shown_in_the_readers_language(cameras):
     stop = cameras[0]
     Camera.objects.filter(pk=stop.pk).update(purpose="Viešoji tvarka ir saugumas viešosiose vietose")
-    body = Client().get(PAGE, {"language": "en"}).content.decode()
+    body = Client().get(PAGE, {"language": "en"}, follow=True).content.decode()
     assert "Public order and safety in public places" in body
 
 
@@ -96,3 +96,10 @@ def test_the_seed_gives_each_camera_a_purpose_and_legal_basis_from_its_place():
     assert all(c.purpose in choices.STANDARD_TEXTS and c.legal_basis in choices.STANDARD_TEXTS for c in cameras)
     purposes = {c.purpose for c in cameras}
     assert {choices.PURPOSE_TRANSPORT, choices.PURPOSE_HERITAGE, choices.PURPOSE_TRAFFIC} <= purposes
+
+
+def test_the_language_menu_still_works_after_a_link_with_a_language(cameras):
+    client = Client()
+    client.get(PAGE, {"language": "lv"}, follow=True)
+    response = client.post("/i18n/setlang/", {"language": "lt", "next": PAGE}, follow=True)
+    assert "Kamerų registras" in response.content.decode()
