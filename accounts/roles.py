@@ -24,6 +24,8 @@ TWO_FACTOR_ROLES = {ADMINISTRATOR, REVIEWER}
 # form is where the release field is) and see alarms there.
 _HOLD_VIEW_ADD = ["retention.view_hold", "retention.add_hold", "retention.view_deletedrange", "alarms.view_alarm"]
 _HOLD_RELEASE = ["retention.release_hold"]
+# Everyone who browses cameras sees the incidents of their cameras and acknowledges them with a note.
+_INCIDENTS = ["incidents.view_incident", "incidents.acknowledge_incident"]
 
 # "app_label.codename" per role. Other apps add their permissions here (and in a new migration
 # of the accounts app that calls accounts.services.ensure_roles).
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HOLD_VIEW_ADD,
         *_HOLD_RELEASE,
         "retention.change_hold",
+        *_INCIDENTS,
     ],
     OPERATOR: [
         "eldership.view_eldership",
@@ -56,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "recordings.view_segment",
         "recordings.view_gap",
         *_HOLD_VIEW_ADD,
+        *_INCIDENTS,
     ],
     REVIEWER: [
         "eldership.view_eldership",
@@ -67,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.export_auditentry",
         *_HOLD_VIEW_ADD,
         *_HOLD_RELEASE,
+        *_INCIDENTS,
     ],
     POLICE: [],
 }

@@ -88,11 +88,12 @@ def fill(cameras: list[int], days: int, seconds: float, base: datetime) -> int:
             cur.execute(
                 """
                 INSERT INTO recordings_segment
-                    (camera_id, start, "end", bytes, sha256, path, node, codec, width, height, indexed_at, status)
+                    (camera_id, start, "end", bytes, sha256, path, node, codec, width, height, indexed_at, status,
+                     clock_source, clock_correction_ms)
                 SELECT c, t, t + %(len)s * interval '1 second', 750000,
                        md5(c::text || t::text) || md5(t::text || c::text),
                        c || '/' || to_char(t, 'YYYY/MM/DD/HH24/YYYYMMDD"T"HH24MISS.US"Z.ts"'),
-                       'bench-node', 'h264', 1280, 720, t + %(len)s * interval '1 second', 'ok'
+                       'bench-node', 'h264', 1280, 720, t + %(len)s * interval '1 second', 'ok', 'rtcp', 0
                 FROM generate_series(0, %(n)s - 1) AS i,
                      LATERAL (SELECT %(base)s::timestamptz + i * %(len)s * interval '1 second' AS t) AS s,
                      LATERAL unnest(%(cameras)s::bigint[]) AS c

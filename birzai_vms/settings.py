@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
     "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": 300.0},
     "reconcile": {"task": "integrity.tasks.reconcile", "schedule": 3600.0},
     "check-stream-clocks": {"task": "alarms.tasks.check_stream_clocks", "schedule": 30.0},
+    # The uptime report's recorded hours (reports/coverage.py): stored here so that no request computes a month.
+    "store-recorded-hours": {"task": "reports.tasks.store_recorded_hours", "schedule": 600.0},
     # The audit log's head signed with the installation's key (audit/tasks.py): a rewrite of the log
     # with its hashes recomputed, or a cut-off end, is seen by verify_audit without a head kept elsewhere.
     "sign-audit-head": {"task": "audit.tasks.sign_audit_head", "schedule": AUDIT_HEAD_SIGN_INTERVAL_SECONDS},

@@ -1,4 +1,4 @@
-"""Top-level URLs: admin, REST API with its OpenAPI schema, health (health/urls.py)."""
+"""Top-level URLs: admin, REST API with its OpenAPI schema, health (health/urls.py), reports."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -38,5 +38,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("playback/", include("playback.urls")),
     path("evidence/", include("exports.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vendors the browser libraries (pinned) from the npm registry into static/vendor/: no page loads a CDN.
+# Vendors the browser libraries (hls.js, Leaflet with markercluster, Chart.js) (pinned) from the npm registry into static/vendor/: no page loads a CDN.
 # Needs npm only when a library is missing; the dist files are committed, so a machine without npm
 # (or without internet) still has them.
 #
@@ -12,14 +12,16 @@ HLS_VERSION=1.7.4
 LEAFLET_VERSION=1.9.4
 MARKERCLUSTER_VERSION=1.5.3
 WORLD_ATLAS_VERSION=2.0.2
+CHARTJS_VERSION=4.4.7
 DEST=static/vendor
 
 HLS=$DEST/hls.js/$HLS_VERSION/hls.min.js
 LEAFLET=$DEST/leaflet/$LEAFLET_VERSION/leaflet.js
 MARKERCLUSTER=$DEST/leaflet.markercluster/$MARKERCLUSTER_VERSION/leaflet.markercluster.js
 BASEMAP=$DEST/world-atlas/$WORLD_ATLAS_VERSION/baltic-region.geojson
+CHARTJS=$DEST/chart.js/$CHARTJS_VERSION/chart.umd.js
 
-if [[ -f $HLS && -f $LEAFLET && -f $MARKERCLUSTER && -f $BASEMAP ]]; then
+if [[ -f $HLS && -f $LEAFLET && -f $MARKERCLUSTER && -f $BASEMAP && -f $CHARTJS ]]; then
     exit 0
 fi
 command -v npm >/dev/null || { echo "ERROR: npm is needed to vendor the browser libraries (apt-get install npm)" >&2; exit 1; }
@@ -55,5 +57,10 @@ if [[ ! -f $BASEMAP ]]; then
     python3 scripts/cut-basemap.py "$tmp/world-atlas/package/countries-10m.json" "$BASEMAP"
     cp "$tmp/world-atlas/package/LICENSE" "$DEST/world-atlas/$WORLD_ATLAS_VERSION/"
 fi
-echo "vendored hls.js $HLS_VERSION, leaflet $LEAFLET_VERSION, leaflet.markercluster $MARKERCLUSTER_VERSION and" \
-    "the world-atlas $WORLD_ATLAS_VERSION base map into $DEST/"
+if [[ ! -f $CHARTJS ]]; then
+    unpack chart.js "$CHARTJS_VERSION" chartjs
+    rm -rf "$DEST/chart.js" && mkdir -p "$DEST/chart.js/$CHARTJS_VERSION"
+    cp "$tmp/chartjs/package/dist/chart.umd.js" "$tmp/chartjs/package/LICENSE.md" "$DEST/chart.js/$CHARTJS_VERSION/"
+fi
+echo "vendored hls.js $HLS_VERSION, leaflet $LEAFLET_VERSION, leaflet.markercluster $MARKERCLUSTER_VERSION, chart.js $CHARTJS_VERSION" \
+    "and the world-atlas $WORLD_ATLAS_VERSION base map into $DEST/"

@@ -43,6 +43,9 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "hold-list": {"camera": ID},
     "alarm-list": {"camera": ID},
     "camera-list": {"eldership": ID},
+    "reports:uptime": {"date": DATE, "eldership": ID, "camera": ID},
+    "reports:uptime-csv": {"date": DATE, "eldership": ID, "camera": ID},
+    "reports:uptime-pdf": {"date": DATE, "eldership": ID, "camera": ID},
 }
 # Routes that read no time or id from the query (the id in the path is matched by <int:pk>).
 NO_PARAMETERS = {
@@ -82,6 +85,8 @@ NO_PARAMETERS = {
     "api-token",
     # One deleted range is found by its id alone; the list's camera and range parameters are not read.
     "deletedrange-detail",
+    "reports:register",
+    "reports:register-csv",
 }
 
 EDGE_INSTANTS = [

@@ -102,6 +102,11 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "playback:segment": ("GET", STAFF_MEDIA),
     "playback:segment-mkv": ("GET", STAFF_MEDIA),
     "playback:rendition": ("GET", STAFF_MEDIA),
+    "reports:uptime": ("GET", STAFF),
+    "reports:uptime-csv": ("GET", STAFF),
+    "reports:uptime-pdf": ("GET", STAFF),
+    "reports:register": ("GET", EVERYONE),  # published: what each camera watches and why
+    "reports:register-csv": ("GET", EVERYONE),
 }
 
 # OpenAPI operation -> expectations by role (the same as the route's; listed so the schema is checked too)

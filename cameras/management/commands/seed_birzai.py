@@ -10,12 +10,31 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cameras import choices
 from cameras.models import Camera
 from eldership.models import Eldership
 from eldership.seed_data import ELDERSHIPS, OFFSETS, PLACES
 from simulator.kinds import FIELD_KINDS, KINDS
 
 FIELD_ELDERSHIP = "birzu-miesto"  # the town: no regular demo camera there, so the odd ones stand apart
+
+
+# What a camera at such a place is for (stored in English; the camera register shows it translated).
+PLACE_PURPOSES = [
+    ("stot", choices.PURPOSE_TRANSPORT, choices.BASIS_PUBLIC_INTEREST),
+    ("sankryž", choices.PURPOSE_TRAFFIC, choices.BASIS_PUBLIC_INTEREST),
+    ("kultūros namai", choices.PURPOSE_PROPERTY, choices.BASIS_PUBLIC_PROPERTY),
+    ("šventori", choices.PURPOSE_HERITAGE, choices.BASIS_PUBLIC_PROPERTY),
+    ("piliakalni", choices.PURPOSE_HERITAGE, choices.BASIS_PUBLIC_PROPERTY),
+    ("park", choices.PURPOSE_RECREATION, choices.BASIS_PUBLIC_INTEREST),
+]
+
+
+def purpose_of(place: str) -> dict[str, str]:
+    for word, purpose, basis in PLACE_PURPOSES:
+        if word in place.lower():
+            return {"purpose": purpose, "legal_basis": basis}
+    return {"purpose": choices.PURPOSE_PUBLIC_ORDER, "legal_basis": choices.BASIS_PUBLIC_INTEREST}
 
 
 class Command(BaseCommand):
@@ -65,6 +84,7 @@ class Command(BaseCommand):
                         "latitude": Decimal(eldership.centre_latitude) + Decimal(dlat) / 10000,
                         "longitude": Decimal(eldership.centre_longitude) + Decimal(dlon) / 10000,
                         "rtsp_url": f"rtsp://127.0.0.1:{base_port + number}/live",
+                        **purpose_of(place),
                     },
                 )
         self.stdout.write(f"Seeded {len(elderships)} elderships and {number} cameras.")
