@@ -11,6 +11,6 @@ register = template.Library()
 
 @register.inclusion_tag("disclosures/_waiting.html", takes_context=True)
 def waiting_requests(context: dict[str, Any]) -> dict[str, Any]:
-    user = context["request"].user
-    count = DisclosureRequest.objects.restrict(user, "review").waiting().count() if user.is_authenticated else 0
+    user = getattr(context.get("request"), "user", None)
+    count = DisclosureRequest.objects.restrict(user, "review").waiting().count() if user is not None else 0
     return {"waiting_requests": count}
