@@ -108,3 +108,8 @@ def reviewer_api(world: World) -> APIClient:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@pytest.fixture(autouse=True)
+def _exports_root(tmp_path: Any, settings: Any) -> None:
+    settings.EXPORTS_ROOT = tmp_path / "exports"
