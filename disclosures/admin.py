@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.admin import VmsUserAdmin
+from accounts.roles import POLICE
 from birzai_vms.readonly_admin import ReadOnlyAdmin
 
 from .invite import send_invitation
@@ -27,8 +28,16 @@ class PoliceProfileInline(admin.StackedInline):
 class UserWithPoliceAdmin(VmsUserAdmin):
     """The user admin with the officer's details on the same page, and an invitation action."""
 
-    inlines = [*VmsUserAdmin.inlines, PoliceProfileInline]
     actions = [*(VmsUserAdmin.actions or []), "invite"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # The officer's details belong to Police users only: give the role, save, then fill them in.
+        inlines = list(super().get_inlines(request, obj))
+        if obj is not None and (
+            obj.groups.filter(name=POLICE).exists() or PoliceProfile.objects.filter(user=obj).exists()
+        ):
+            inlines.append(PoliceProfileInline)
+        return inlines
 
     @admin.action(description=gettext_lazy("Invite: email a link to set the password"), permissions=["change"])
     def invite(self, request: HttpRequest, queryset: Any) -> None:

@@ -2,16 +2,19 @@
 
 from django.db import models
 
+from accounts.services import sees_all_cameras
+
 
 class DisclosureRequestQuerySet(models.QuerySet):
     def waiting(self) -> "DisclosureRequestQuerySet":
         return self.filter(state="waiting")
 
     def visible_to(self, user: object) -> "DisclosureRequestQuerySet":
-        """The one rule: reviewers see every request (they decide them), anyone else only their own."""
+        """The one rule: reviewers (who decide them) and administrators see every request, anyone else only
+        their own."""
         if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
             return self.none()
-        if user.has_perm("disclosures.review_disclosurerequest"):
+        if sees_all_cameras(user):
             return self
         return self.filter(requester=user)
 

@@ -19,6 +19,11 @@ LOCAL_TIME_HELP = _(
 )
 
 
+def fold_field() -> serializers.IntegerField:
+    """Which reading of a wall time that occurs twice: 0 the first (summer time), 1 the second (winter time)."""
+    return serializers.IntegerField(min_value=0, max_value=1, required=False, allow_null=True)
+
+
 def _instants(attrs: dict, names: tuple[str, str], *, required: bool = True) -> dict[str, Any]:
     """Parse the local start and end (with their folds); a ValidationError names each bad field."""
     errors, found = {}, {}
@@ -43,9 +48,9 @@ class RequestCreateSerializer(serializers.Serializer):
         error_messages={"does_not_exist": _("You may not request footage of camera %(pk_value)s.")},
     )
     start = serializers.CharField(help_text=LOCAL_TIME_HELP)
-    start_fold = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    start_fold = fold_field()
     end = serializers.CharField(help_text=LOCAL_TIME_HELP)
-    end_fold = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    end_fold = fold_field()
     case_number = serializers.CharField(max_length=100)
     legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
     legal_basis_text = serializers.CharField(required=False, allow_blank=True, default="")
@@ -77,20 +82,20 @@ class RequestCreateSerializer(serializers.Serializer):
 
 
 class CoverageQuerySerializer(serializers.Serializer):
-    cameras = serializers.CharField(help_text=_("Camera ids, comma-separated."))
+    cameras = serializers.CharField(help_text=_("Camera ids (the camera parameter, repeated)."))
     start = serializers.CharField(help_text=LOCAL_TIME_HELP)
-    start_fold = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    start_fold = fold_field()
     end = serializers.CharField(help_text=LOCAL_TIME_HELP)
-    end_fold = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    end_fold = fold_field()
 
     def validate(self, attrs: dict) -> dict:
         user = getattr(self.context.get("request"), "user", None)
         ids = [part.strip() for part in attrs["cameras"].split(",") if part.strip()]
         if not ids or not all(part.isascii() and part.isdigit() and len(part) < 10 for part in ids):
-            raise serializers.ValidationError({"cameras": [_("Camera ids, comma-separated.")]})
+            raise serializers.ValidationError({"camera": [_("Give one or more camera ids.")]})
         cameras = list(services.requestable_cameras(user).filter(pk__in=ids))
         if len(cameras) != len(set(ids)):
-            raise serializers.ValidationError({"cameras": [_("You may not request footage of some of these cameras.")]})
+            raise serializers.ValidationError({"camera": [_("You may not request footage of some of these cameras.")]})
         found = _instants(attrs, ("start", "end"))
         if found["end"] <= found["start"] or found["end"] - found["start"] > services.longest_range():
             raise serializers.ValidationError({"end": [_("The end must be after the start, within the length limit.")]})
@@ -102,9 +107,9 @@ class ReviewSerializer(serializers.Serializer):
     reason = serializers.CharField()
     cameras = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
     start = serializers.CharField(required=False, help_text=LOCAL_TIME_HELP)
-    start_fold = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    start_fold = fold_field()
     end = serializers.CharField(required=False, help_text=LOCAL_TIME_HELP)
-    end_fold = serializers.ChoiceField(choices=[0, 1], required=False, allow_null=True)
+    end_fold = fold_field()
 
     def validate(self, attrs: dict) -> dict:
         found = _instants(attrs, ("start", "end"), required=False)

@@ -78,7 +78,7 @@ class DisclosureRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("cameras", OpenApiTypes.STR, required=True),
+            OpenApiParameter("camera", OpenApiTypes.INT, required=True, many=True, explode=True),
             OpenApiParameter("start", OpenApiTypes.STR, required=True),
             OpenApiParameter("end", OpenApiTypes.STR, required=True),
             OpenApiParameter("start_fold", OpenApiTypes.INT),
@@ -89,7 +89,8 @@ class DisclosureRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     @action(detail=False, methods=["get"])
     def coverage(self, request: Request) -> Response:
         """What exists per camera in the range: recorded seconds, gaps with causes, deleted ranges."""
-        query = CoverageQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        params = {**request.query_params.dict(), "cameras": ",".join(request.query_params.getlist("camera"))}
+        query = CoverageQuerySerializer(data=params, context=self.get_serializer_context())
         query.is_valid(raise_exception=True)
         data = query.validated_data
         return Response({"cameras": [c.as_json() for c in coverage(data["cameras"], data["start"], data["end"])]})

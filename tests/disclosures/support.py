@@ -49,3 +49,17 @@ def make_ready(request: DisclosureRequest, content: bytes = b"PK-test-package") 
     services.export_finished(export_id=export.pk)
     request.refresh_from_db()
     return Export.objects.get(pk=export.pk)
+
+
+def made_request(camera: Any, requester: Any, start: Any, end: Any, *, reviewer: Any = None) -> DisclosureRequest:
+    """A request made through the services (no validation), approved with its package ready when a reviewer
+    is given; for tests of other apps (the permission matrix)."""
+    request = services.submit_request(
+        requester=requester, cameras=[camera], start=start, end=end, case_number="MATRIX-1",
+        legal_basis="pre_trial", reason="Matrix",
+    )  # fmt: skip
+    if reviewer is not None:
+        services.review_request(request_id=request.pk, reviewer=reviewer, decision="approve", reason="Matrix")
+        request.refresh_from_db()
+        make_ready(request)
+    return request

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from accounts.roles import ADMINISTRATOR, OPERATOR
+from accounts.roles import ADMINISTRATOR, OPERATOR, POLICE
 from audit.choices import AuditAction
 from audit.models import AuditEntry
 from disclosures.models import DisclosureRequest
@@ -126,12 +126,14 @@ def test_police_log_in_with_two_factors(world):
 
 def test_an_administrator_edits_the_officer_with_the_user_and_invites_them(world, mailbox):
     administrator = make_user("administratorius", ADMINISTRATOR)
-    officer = make_user("naujas")
+    officer = make_user("naujas", POLICE)
     officer.email = "naujas@policija.lt"
     officer.save()
     client = web(administrator)
     page = client.get(f"/admin/auth/user/{officer.pk}/change/").content.decode()
     assert "police_profile-__prefix__-service_number" in page
+    operator = make_user("operatorius", OPERATOR)
+    assert "police_profile" not in client.get(f"/admin/auth/user/{operator.pk}/change/").content.decode()
     response = client.post("/admin/auth/user/", {"action": "invite", "_selected_action": [officer.pk]}, follow=True)
     assert response.status_code == 200
     message = mailbox.wait_for(lambda m: "naujas@policija.lt" in str(m["To"]), what="the invitation")
