@@ -41,5 +41,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("playback/", include("playback.urls")),
     path("requests/", include("disclosures.urls")),
+    path("evidence/", include("exports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -27,7 +27,7 @@ def viewing_copy(source: Path, out: Path, *, camera_name: str, start: datetime, 
     font = f"fontfile={FONT}:" if Path(FONT).exists() else ""
     box = "fontcolor=white:fontsize=h/24:box=1:boxcolor=black@0.6:boxborderw=6"
     clock = f"drawtext={font}{box}:x=10:y=10:text='%{{pts\\:localtime\\:{epoch}\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}}'"
-    name = f"drawtext={font}{box}:x=10:y=h-th-16:textfile={label}"
+    name = f"drawtext={font}{box}:x=10:y=16+h/12:textfile={label}"  # under the clock, clear of the picture's bottom
     argv = [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-nostdin",

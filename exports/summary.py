@@ -15,9 +15,15 @@ def _when(value: dict[str, str] | None) -> str:
     """A manifest instant as Vilnius wall-clock time with its offset, and UTC."""
     if not value:
         return "—"
-    local = datetime.fromisoformat(value["local"])
     utc = datetime.fromisoformat(value["utc"])
-    return f"{local:%Y-%m-%d %H:%M:%S} ({local.tzname() or local:%z}) = {utc:%Y-%m-%d %H:%M:%S} UTC"
+    local = localtime.local(utc)
+    return f"{_clock(local)} {local.tzname()} = {_clock(utc)} UTC"
+
+
+def _clock(value: datetime) -> str:
+    """Date and time to the millisecond when the instant has a fraction of a second."""
+    text = f"{value:%Y-%m-%d %H:%M:%S}"
+    return f"{text}.{value.microsecond // 1000:03d}" if value.microsecond else text
 
 
 def _cause(code: str, fallback: str) -> str:

@@ -110,9 +110,8 @@ def copy_range(
                         continue
                     if not pending:
                         continue
+                    # H.265 keeps the hev1 tag: hvc1 would move the parameter sets out of the packets.
                     out_stream = output.add_stream_from_template(in_stream)
-                    if segment.codec == "hevc":
-                        out_stream.codec_tag = "hvc1"  # what players (QuickTime, browsers) expect in MP4
                     time_base = in_stream.time_base
                     result = CopyResult(actual_start=pending[0][1], actual_end=pending[0][1], packets=0)
                     queued, pending = pending, []

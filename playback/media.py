@@ -1,22 +1,17 @@
-"""Video work for the browser: a JPEG snapshot of a camera's newest segment, an MP4 clip by stream copy.
+"""Video work for the browser: a JPEG snapshot of a camera's newest segment (clips are exports: exports/).
 Segments are MPEG-TS (.ts: H.264, H.265) or Matroska (.mkv: Motion-JPEG); both are handled."""
 
-import tempfile
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
 import av
-import imageio_ffmpeg
 from django.utils.translation import gettext as _
 
-from birzai_vms.processes import ManagedProcess
 from recordings.capture import storage
 from recordings.models import Segment
 
 SNAPSHOT_CACHE_S = 10.0
-MAX_CLIP_SECONDS = 15 * 60
 _snapshots: dict[int, tuple[float, int, bytes]] = {}
 _snapshot_lock = threading.Lock()
 
@@ -54,57 +49,3 @@ def _decode_first_frame(path: Path, width: int = 480) -> bytes:
     except (av.error.FFmpegError, IndexError, OSError) as exc:
         raise MediaError(_("the newest segment cannot be decoded")) from exc
     raise MediaError(_("the newest segment has no picture"))
-
-
-def clip_mp4(segments: list[Segment], *, start: datetime, end: datetime, workdir: Path) -> Path:
-    """The segments joined by stream copy (no re-encode) into one MP4, trimmed to whole segments."""
-    if not segments:
-        raise MediaError(_("no footage in this range"))
-    paths = [storage.absolute(s.path) for s in segments]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise MediaError(_("some footage of this range is not on this server"))
-    out = workdir / "clip.mp4"
-    if all(p.suffix == storage.MPEG_TS.suffix for p in paths):
-        # MPEG-TS files join byte by byte.
-        source = ["-i", "concat:" + "|".join(str(p) for p in paths)]
-    else:
-        # Matroska (Motion-JPEG) files each have their own header: joined by the concat demuxer.
-        listing = workdir / "segments.txt"
-        listing.write_text("".join(f"file '{_quoted(p)}'\n" for p in paths))
-        source = ["-f", "concat", "-safe", "0", "-i", str(listing)]
-    # hvc1: the tag players (QuickTime, browsers) expect of H.265 in MP4.
-    tag = ["-tag:v", "hvc1"] if segments[0].codec == "hevc" else []
-    argv = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        "-nostdin",
-        "-loglevel",
-        "error",
-        *source,
-        "-map",
-        "0:v:0",
-        "-c",
-        "copy",
-        *tag,
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-        str(out),
-    ]
-    process = ManagedProcess("clip", argv, log_path=workdir / "ffmpeg.log").start()
-    code = process.wait(timeout=120)
-    if code is None:
-        process.stop()
-        raise MediaError(_("making the clip took too long"))
-    if code != 0 or not out.exists():
-        raise MediaError(_("the clip could not be made"))
-    return out
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "'\\''")
-
-
-def temporary_workdir() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="clip-")

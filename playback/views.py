@@ -1,20 +1,26 @@
-"""Playback endpoints: playlists, segment files, timeline, snapshot and clip, all behind `visible_to`."""
+"""Playback endpoints: playlists, segment files, timeline, snapshot and clips (exports), all behind `visible_to`."""
 
 import functools
 import re
-import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from audit.choices import AuditAction
+from audit.services import record
 from birzai_vms import localtime
 from cameras.models import Camera
+from exports.choices import ExportKind, ExportState
+from exports.models import Export
+from exports.services import start_export
+from exports.views import package_response
 from recordings.capture import storage
 from recordings.models import Segment
 
@@ -23,7 +29,7 @@ from .audit import footage_view, note_viewing
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 MAX_PLAYLIST_RANGE = timedelta(hours=25)
-MAX_CLIP_RANGE = timedelta(seconds=media.MAX_CLIP_SECONDS)
+MAX_CLIP_RANGE = timedelta(minutes=15)
 CONTAINER_TYPES = {".ts": "video/mp2t", ".mkv": "video/x-matroska"}
 RENDITION_RETRY_AFTER_S = 2
 MEDIA_SEQUENCE_NUMBER = re.compile(r"[0-9]{1,18}")
@@ -214,30 +220,81 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@footage_view
-@require_GET
-def clip(request: HttpRequest, pk: int) -> HttpResponse:
-    """A short MP4 by stream copy, for internal use by staff."""
+@require_POST
+def clip(request: HttpRequest, pk: int) -> JsonResponse:
+    """Start a staff clip: an export of kind CLIP (stream copy, the same package as evidence), built by a
+    worker, never in this request. The answer says where its progress page and download will be."""
     camera = visible_camera(request, pk)
+    params = request.POST if "start" in request.POST else request.GET
     try:
-        start, end = _requested_range(
-            request, MAX_CLIP_RANGE, _("A clip must end after it starts and be at most 15 minutes long.")
-        )
+        start = localtime.parse_instant(params.get("start"))
+        end = localtime.parse_instant(params.get("end"))
+        if not start < end <= start + MAX_CLIP_RANGE:
+            raise localtime.LocalTimeError(_("A clip must end after it starts and be at most 15 minutes long."))
     except localtime.LocalTimeError as exc:
         return _bad_request(str(exc))
-    segments = list(Segment.objects.of_camera(camera).overlapping(start, end).order_by("start"))
-    if not segments:
+    if not services.segment_rows(camera=camera, start=start, end=end):
         return _no_footage()
-    workdir = media.temporary_workdir()
+    export = start_export(kind=ExportKind.CLIP, items=[(camera, start, end)], created_by=request.user)
+    record(
+        action=AuditAction.EXPORT_CREATED,
+        request=request,
+        camera=camera,
+        target=f"export {export.pk}",
+        details={"kind": "clip", "start": start.isoformat(), "end": end.isoformat()},
+    )
+    status_url = reverse("playback:clip-status", args=[export.pk])
+    return JsonResponse(
+        {
+            "export": export.pk,
+            "status_url": status_url,
+            "download_url": reverse("playback:clip-download", args=[export.pk]),
+            "websocket": f"/ws/exports/{export.pk}/",
+        },
+        status=202,
+        headers={"Location": status_url},
+    )
+
+
+def _own_clip(request: HttpRequest, pk: int) -> Export:
+    """The user's own clip export (anyone else's, or a missing one: 404 alike)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Export.objects.filter(kind=ExportKind.CLIP, created_by=request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def clip_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clip's progress, live over the export's websocket, then its download."""
+    export = _own_clip(request, pk)
+    item = export.items.select_related("camera").first()
+    return render(
+        request,
+        "playback/clip.html",
+        {
+            "export": export,
+            "item": item,
+            "download_url": reverse("playback:clip-download", args=[export.pk]),
+            "websocket": f"/ws/exports/{export.pk}/",
+            "export_strings": {"states": {value: str(label) for value, label in ExportState.choices}},
+        },
+    )
+
+
+@footage_view
+@require_GET
+def clip_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clip's package, for the user who made it, while the camera is still theirs to see; every
+    download is its own audit entry."""
+    export = _own_clip(request, pk)
+    if export.state != ExportState.READY:
+        return JsonResponse({"error": _("This clip is not ready yet.")}, status=409)
+    item = export.items.get()
+    camera = visible_camera(request, item.camera_id)
     try:
-        out = media.clip_mp4(segments, start=start, end=end, workdir=storage.Path(workdir.name))
-        handle = out.open("rb")
-    except media.MediaError as exc:
-        workdir.cleanup()
-        return JsonResponse({"error": _("The clip could not be made: %(reason)s") % {"reason": exc}}, status=422)
-    # The open handle keeps the file readable after its directory is removed.
-    shutil.rmtree(workdir.name, ignore_errors=True)
-    note_viewing(request, camera, "clip", start=start, end=end)
-    local_start = localtime.local(segments[0].start)
-    name = f"{camera.pk}-{local_start:%Y%m%d-%H%M%S}.mp4"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type="video/mp4")
+        response = package_response(export)
+    except FileNotFoundError as exc:
+        raise Http404(_("This clip is no longer on this server.")) from exc
+    note_viewing(request, camera, "clip", start=item.actual_start, end=item.actual_end, export=export.pk)
+    return response

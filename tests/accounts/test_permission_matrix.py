@@ -3,6 +3,7 @@ anonymous → the expected allow or deny. A route without an expectation here fa
 endpoint cannot be forgotten: add it to ROUTES (and, for the API, to OPERATIONS)."""
 
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -15,11 +16,14 @@ from drf_spectacular.generators import SchemaGenerator
 from alarms.choices import AlarmKind, Severity
 from alarms.models import Alarm
 from birzai_vms.localtime import local as local_time
+from exports.choices import ExportKind, ExportState
+from exports.models import Export, ExportItem
+from exports.paths import export_dir
 from recordings.models import Gap
 from retention.choices import DeletionReason
 from retention.models import DeletedRange, Hold
 from tests.disclosures.support import made_request
-from tests.support.auth import log_in_verified
+from tests.support.auth import log_in_verified, make_user
 from tests.support.footage import H264, SEGMENT_SECONDS, record_footage
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +51,8 @@ REQUESTER = (LOGIN, OK, DENIED, DENIED, DENIED)  # the form, withdrawing, downlo
 REQUESTER_API = (DENIED, OK, DENIED, DENIED, DENIED)
 DECIDER = (LOGIN, DENIED, DENIED, OK, DENIED)  # review, extend a hold, retry an export: reviewers
 DECIDER_API = (DENIED, DENIED, DENIED, OK, DENIED)
+OWN_CLIP = (LOGIN, DENIED, OK, DENIED, DENIED)  # a clip export's page: only who made it (the operator here)
+OWN_CLIP_MEDIA = (DENIED, DENIED, OK, DENIED, DENIED)  # and its download
 
 T = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 
@@ -95,7 +101,13 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "playback:live": ("GET", STAFF_MEDIA),
     "playback:timeline": ("GET", STAFF_MEDIA),
     "playback:snapshot": ("GET", STAFF_MEDIA),
-    "playback:clip": ("GET", STAFF_MEDIA),
+    "playback:clip": ("POST", STAFF_MEDIA),  # starts an export (202)
+    "playback:clip-status": ("GET", OWN_CLIP),
+    "playback:clip-download": ("GET", OWN_CLIP_MEDIA),
+    # Public: anyone holding a package may check it against the published key.
+    "exports:public-key": ("GET", EVERYONE),
+    "exports:key": ("GET", EVERYONE),
+    "exports:verify": ("GET", EVERYONE),
     "playback:segment": ("GET", STAFF_MEDIA),
     "playback:segment-mkv": ("GET", STAFF_MEDIA),
     "playback:rendition": ("GET", STAFF_MEDIA),
@@ -210,6 +222,8 @@ NAMED: dict[str, str] = {
     "playback:timeline": "camera",
     "playback:snapshot": "camera",
     "playback:clip": "camera",
+    "playback:clip-status": "export",
+    "playback:clip-download": "export",
     "playback:segment": "segment",
     "playback:segment-mkv": "segment",
     "playback:rendition": "segment",
@@ -233,7 +247,6 @@ QUERIES: dict[str, dict[str, str]] = {
     "deletedrange-list": {},
     "timeline": FOOTAGE_RANGE,
     "playback:vod": FOOTAGE_RANGE,
-    "playback:clip": {"start": FOOTAGE_START.isoformat(), "end": (FOOTAGE_START + timedelta(seconds=3)).isoformat()},
     "playback:timeline": {"date": "2026-11-20"},
     # Vilnius wall times of the footage (a request's times are local).
     "disclosurerequest-coverage": {
@@ -249,6 +262,7 @@ BODIES: dict[str, dict[str, str]] = {
     "hold-release": {"reason": "Matrix"},
     "disclosurerequest-review": {"decision": "reject", "reason": "Matrix"},
     "disclosurerequest-withdraw": {"reason": "Matrix"},
+    "playback:clip": {"start": FOOTAGE_START.isoformat(), "end": (FOOTAGE_START + timedelta(seconds=3)).isoformat()},
 }
 
 
@@ -268,10 +282,30 @@ def make_hold(camera: object, reason: str = "Matrix") -> Hold:
     return hold
 
 
-def scoped_objects(world, camera: object) -> dict[str, object]:
-    """One real object of every kind, all of `camera`'s eldership."""
+def ready_clip(camera: object, user: object) -> Export:
+    """A READY clip export of `user`'s with a package file (its content does not matter to access)."""
+    export = Export.objects.create(
+        kind=ExportKind.CLIP, state=ExportState.READY, created_by=user, progress=1.0, package_name="clip.zip"
+    )
+    ExportItem.objects.create(
+        export=export,
+        camera=camera,
+        requested_start=FOOTAGE_START,
+        requested_end=FOOTAGE_END,
+        actual_start=FOOTAGE_START,
+        actual_end=FOOTAGE_END,
+    )
+    export_dir(export.pk).mkdir(parents=True)
+    with zipfile.ZipFile(export_dir(export.pk) / "clip.zip", "w") as archive:
+        archive.writestr("manifest.json", "{}")
+    return export
+
+
+def scoped_objects(world, camera: object, owner: object) -> dict[str, object]:
+    """One real object of every kind, all of `camera`'s eldership (a clip export made by `owner`)."""
     segments = record_footage(camera, H264, start=FOOTAGE_START, segments=SEGMENT_COUNT)
     return {
+        "export": ready_clip(camera, owner),
         "eldership": camera.eldership,
         "camera": camera,
         "segment": segments[0],
@@ -308,8 +342,9 @@ def clients(world, recordings_root, settings, tmp_path) -> dict[str, Client]:
     # Every route that names an object gets a real one: in the operator's eldership (Pabiržė), and out of it
     # (Vabalninkas), so that no refusal in this matrix is a missing id and no allowance a lucky one.
     world.objects = {
-        "in": scoped_objects(world, world.pabirze_camera),
-        "out": scoped_objects(world, world.vabalninkas_camera),
+        "in": scoped_objects(world, world.pabirze_camera, world.users["operator"]),
+        # The other eldership's clip is a colleague's there: nobody in the matrix made it.
+        "out": scoped_objects(world, world.vabalninkas_camera, make_user("vabalninkas-operator")),
     }
     world.hold = world.objects["in"]["hold"]
     result = {"anonymous": Client()}

@@ -1,5 +1,7 @@
 """An Operator of Pabiržė cannot see, play, download or receive the status of a Vabalninkas camera."""
 
+from datetime import timedelta
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -55,7 +57,6 @@ def test_an_object_outside_scope_reads_exactly_like_one_that_does_not_exist(worl
         "/playback/cameras/{cam}/live.m3u8",
         "/playback/cameras/{cam}/timeline.json",
         "/playback/cameras/{cam}/snapshot.jpg",
-        "/playback/cameras/{cam}/clip.mp4",
         "/playback/segments/{seg}.ts",
         "/dashboard/cameras/{cam}/live/",
         "/dashboard/cameras/{cam}/playback/",
@@ -64,6 +65,14 @@ def test_an_object_outside_scope_reads_exactly_like_one_that_does_not_exist(worl
 def test_operator_cannot_play_or_download_video_of_another_eldership(world, url):
     client = operator_client(world)
     response = client.get(url.format(cam=world.vabalninkas_camera.pk, seg=world.vabalninkas_segment.pk))
+    assert response.status_code == 404
+
+
+def test_operator_cannot_export_a_clip_of_another_eldership(world):
+    client = operator_client(world)
+    start = world.vabalninkas_segment.start
+    window = {"start": start.isoformat(), "end": (start + timedelta(seconds=4)).isoformat()}
+    response = client.post(f"/playback/cameras/{world.vabalninkas_camera.pk}/clip/", window)
     assert response.status_code == 404
 
 

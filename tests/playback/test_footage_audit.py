@@ -6,14 +6,20 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import OPERATOR
 from audit.models import AuditEntry
+from exports.choices import ExportKind
+from exports.models import Export
+from exports.services import start_export
+from exports.tasks import build_export
 from playback import audit
 from tests.factories import CameraFactory
+from tests.retention.conftest import integrity_key  # noqa: F401
 from tests.support.auth import make_user
 from tests.support.footage import HEVC, record_footage
 
@@ -21,7 +27,11 @@ T0 = datetime(2026, 6, 13, 19, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
 # A URL is a footage URL when it is playback's or names a video, picture or playlist file.
 FOOTAGE_SUFFIXES = (".m3u8", ".ts", ".mkv", ".mp4", ".jpg", ".jpeg", ".png")
-NOT_FOOTAGE = {"playback:timeline": "recorded ranges and gaps as JSON: no picture"}
+NOT_FOOTAGE = {
+    "playback:timeline": "recorded ranges and gaps as JSON: no picture",
+    "playback:clip": "starts an export; the footage leaves with its download (playback:clip-download)",
+    "playback:clip-status": "the export's progress page: no picture",
+}
 
 
 def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> Iterator[tuple]:
@@ -42,13 +52,22 @@ def is_footage_url(route: str, name: str) -> bool:
 
 
 @pytest.fixture
-def world(client, recordings_root, tmp_path, settings):
+def world(client, recordings_root, tmp_path, settings, integrity_key):  # noqa: F811
     settings.RENDITION_CACHE_DIR = tmp_path / "renditions"
+    settings.EXPORTS_ROOT = tmp_path / "exports"
     camera = CameraFactory()
     segments = record_footage(camera, HEVC, start=T0, segments=3)
     user = make_user("operator", OPERATOR, elderships=[camera.eldership])
     client.force_login(user)
     return camera, segments, user
+
+
+def built_clip(camera: object) -> Export:
+    """A clip export of the operator's, built here as a worker would."""
+    user = get_user_model().objects.get(username="operator")
+    export = start_export(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=user)
+    build_export(export.pk)
+    return export
 
 
 def window(start: datetime, seconds: float) -> dict[str, str]:
@@ -60,7 +79,7 @@ REQUESTS: dict[str, Callable[..., tuple[str, dict[str, str]]]] = {
     "playback:vod": lambda cam, segs: (f"/playback/cameras/{cam.pk}/vod.m3u8", window(T0, 60)),
     "playback:live": lambda cam, segs: (f"/playback/cameras/{cam.pk}/live.m3u8", {}),
     "playback:snapshot": lambda cam, segs: (f"/playback/cameras/{cam.pk}/snapshot.jpg", {}),
-    "playback:clip": lambda cam, segs: (f"/playback/cameras/{cam.pk}/clip.mp4", window(T0, 8)),
+    "playback:clip-download": lambda cam, segs: (f"/playback/clips/{built_clip(cam).pk}/download/", {}),
     "playback:segment": lambda cam, segs: (f"/playback/segments/{segs[0].pk}.ts", {}),
     "playback:segment-mkv": lambda cam, segs: (f"/playback/segments/{segs[0].pk}.mkv", {}),
     "playback:rendition": lambda cam, segs: (f"/playback/renditions/{segs[0].pk}.ts", {}),

@@ -160,13 +160,21 @@
     document.querySelectorAll("[data-speed]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
     players.forEach((p) => { p.video.playbackRate = speed; });
   }));
-  const clipLink = document.getElementById("clip-link");
-  if (clipLink) clipLink.addEventListener("click", (e) => {
+  // A clip is an export made by a worker: the request only starts it, then its progress page opens.
+  const clipForm = document.getElementById("clip-form");
+  if (clipForm) clipForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
     const ms = master.wallclock();
-    if (ms === null) { e.preventDefault(); return; }
+    if (ms === null) return;
     const seconds = Number(document.getElementById("clip-length").value);
-    const q = new URLSearchParams({ start: new Date(ms).toISOString(), end: new Date(ms + seconds * 1000).toISOString() });
-    clipLink.href = `${clipLink.dataset.base}?${q}`;
+    clipForm.elements.start.value = new Date(ms).toISOString();
+    clipForm.elements.end.value = new Date(ms + seconds * 1000).toISOString();
+    const errorBox = document.getElementById("clip-error");
+    const response = await fetch(clipForm.action, { method: "POST", body: new FormData(clipForm), credentials: "same-origin" });
+    const answer = await response.json().catch(() => ({}));
+    if (response.status === 202 && answer.status_url) { location.href = answer.status_url; return; }
+    errorBox.textContent = answer.error || response.statusText;
+    errorBox.hidden = false;
   });
   const cameraBoxes = document.querySelectorAll("input.cam");
   cameraBoxes.forEach((box) => box.addEventListener("change", () => {
