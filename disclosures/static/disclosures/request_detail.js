@@ -10,7 +10,7 @@
     const show = (state, progress, error) => {
       status.dataset.state = state;
       bar.value = progress;
-      if (state === "running") status.textContent = T.running.replace("%(n)s", Math.round(progress * 100));
+      if (state === "running") status.textContent = T.running.replace("%(n)s", Math.round(progress * 100)).replace("%%", "%");
       else if (state === "queued") status.textContent = T.queued;
       else if (state === "failed") status.textContent = T.failed.replace("%(error)s", error || "");
       else if (state === "ready") status.textContent = T.ready;
