@@ -4,6 +4,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from birzai_vms import localtime
@@ -19,9 +21,24 @@ LOCAL_TIME_HELP = _(
 )
 
 
-def fold_field() -> serializers.IntegerField:
-    """Which reading of a wall time that occurs twice: 0 the first (summer time), 1 the second (winter time)."""
-    return serializers.IntegerField(min_value=0, max_value=1, required=False, allow_null=True)
+@extend_schema_field(OpenApiTypes.INT)
+class FoldField(serializers.Field):
+    """Which reading of a wall time that occurs twice: 0 the first (summer time), 1 the second (winter time).
+    Exactly 0 or 1 (a JSON number or the ASCII digit), nothing that Python's int() would also read."""
+
+    default_error_messages = {"invalid": _("Use 0 (summer time, EEST) or 1 (winter time, EET).")}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or data not in (0, 1, "0", "1"):
+            self.fail("invalid")
+        return int(data)
+
+    def to_representation(self, value: int) -> int:
+        return value
+
+
+def fold_field() -> FoldField:
+    return FoldField(required=False, allow_null=True)
 
 
 def _instants(attrs: dict, names: tuple[str, str], *, required: bool = True) -> dict[str, Any]:
