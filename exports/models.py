@@ -25,6 +25,8 @@ class Export(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # `attempts` when a person last retried it: EXPORT_MAX_ATTEMPTS counts the builds since then.
+    attempts_before_retry = models.PositiveIntegerField(_("attempts before the last retry"), default=0)
     # Touched by the running task; a RUNNING export whose heartbeat is stale lost its worker.
     heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     viewers = models.ManyToManyField(

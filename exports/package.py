@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -111,11 +112,15 @@ def build(export_id: int, attempt: int) -> None:
     workdir = root / f".build-{attempt}-{uuid.uuid4().hex[:8]}"
     workdir.mkdir()
     try:
-        with _Run(export, attempt) as run, translation.override("en"):
+        # A worker has no user's language: messages (an error shown on the export) are in the site's.
+        with _Run(export, attempt) as run, translation.override(settings.LANGUAGE_CODE):
             name, size, sha = _build_into(export, run, workdir)
-            final = root / name
-            os.replace(workdir / "package.zip", final)
             with transaction.atomic():
+                # Renamed into place under the row's lock, only while this run still holds the claim: a run
+                # presumed dead and overtaken never replaces the package the row describes.
+                if not list(run._mine().select_for_update().values_list("pk", flat=True)):
+                    raise Superseded
+                os.replace(workdir / "package.zip", root / name)
                 done = run._mine().update(
                     state=ExportState.READY,
                     progress=1.0,
@@ -131,10 +136,12 @@ def build(export_id: int, attempt: int) -> None:
     except Superseded:
         log.warning("export %s: attempt %s was taken over by another run", export_id, attempt)
     except video.VideoError as exc:
-        _fail(export, attempt, _("The export failed: %(reason)s.") % {"reason": exc})
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(export, attempt, _("The export failed: %(reason)s.") % {"reason": exc})
     except Exception:
         log.exception("export %s failed", export_id)
-        _fail(export, attempt, _("The export failed because of an internal error; it can be retried."))
+        with translation.override(settings.LANGUAGE_CODE):
+            _fail(export, attempt, _("The export failed because of an internal error; it can be retried."))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -180,11 +187,17 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
     done = 0
     (workdir / "video").mkdir()
     built: list[_Built] = []
-    hashes: dict[int, str] = {}
     for item, segments in plans:
         if not segments:
             raise video.VideoError(_("camera %(camera)s has no footage in the range") % {"camera": item.camera.name})
-        hashes.update(manifest.hash_sources(segments))
+    # The source files are re-hashed (a file changed since it was indexed is reported) on another thread
+    # while the packets are copied: hashing releases the GIL, and the other core is otherwise idle.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-hash")
+    source_hashes = pool.submit(
+        lambda: {k: v for _item, segments in plans for k, v in manifest.hash_sources(segments).items()}
+    )
+    pool.shutdown(wait=False)
+    for item, segments in plans:
         _fmt, suffix = video.output_format(segments[0].codec)
         provisional = workdir / "video" / f"{item.pk}{suffix}"
 
@@ -213,42 +226,91 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
             b.viewing_copy = name
     run.progress(weight["copy"] + weight["burn"], force=True)
 
-    files: dict[str, str] = {}
-    for b in built:
-        b.item.actual_start, b.item.actual_end = b.result.actual_start, b.result.actual_end
-        b.item.file_name = b.file_name
-        b.item.sha256 = files[b.file_name] = _sha256(workdir / b.file_name)
-        b.item.bytes = (workdir / b.file_name).stat().st_size
-        if b.viewing_copy:
-            files[b.viewing_copy] = _sha256(workdir / b.viewing_copy)
-    now = timezone.now()
-    custody = _custody(export, now)
-    _write(workdir / CUSTODY, _json(custody))
-    files[CUSTODY] = _sha256(workdir / CUSTODY)
-    document = _manifest(export, built, hashes, now, files)
-    for language in ("lt", "en"):
-        html, pdf = summary.render(document, custody, language=language)
-        for name, data in ((f"summary.{language}.html", html.encode()), (f"summary.{language}.pdf", pdf)):
-            _write(workdir / name, data)
-    # The summaries are not in the signed manifest's file list (they are made from it): SHA256SUMS covers them.
-    manifest_bytes = _json(document)
-    _write(workdir / MANIFEST, manifest_bytes)
-    _write(workdir / SIGNATURE, keys.private_key().sign(manifest_bytes))
-    _write(workdir / PUBLIC_KEY, keys.public_key_pem().encode())
-    names = sorted(str(p.relative_to(workdir)) for p in workdir.rglob("*") if p.is_file() and p.name != "package.zip")
-    sums = "".join(f"{_sha256(workdir / n)}  {n}\n" for n in names)
-    _write(workdir / SUMS, sums.encode())
-    run.progress(0.95, force=True)
     name = f"birzai-vms-{export.kind}-{export.pk}-{localtime.local(export.created_at):%Y%m%d-%H%M%S}.zip"
-    with zipfile.ZipFile(workdir / "package.zip", "w") as archive:
-        for n in [*names, SUMS]:
-            compress = zipfile.ZIP_STORED if n.startswith(("video/", "viewing-copy/")) else zipfile.ZIP_DEFLATED
-            archive.write(workdir / n, n, compress_type=compress)
-            run.progress(0.95)
+    media = [b.file_name for b in built] + [b.viewing_copy for b in built if b.viewing_copy]
+    media_bytes = sum((workdir / n).stat().st_size for n in media) or 1
+    zipped = 0
+    start = weight["copy"] + weight["burn"]
+
+    def stored(size: int) -> None:
+        nonlocal zipped
+        zipped += size
+        run.progress(start + (0.97 - start) * zipped / media_bytes)
+
+    files: dict[str, str] = {}
+    # The zip is written as a stream through a hashing writer: each video is read once (hashed as it is
+    # stored) and the package's own SHA-256 needs no second read.
+    with (workdir / "package.zip").open("wb") as raw:
+        out = _HashingWriter(raw)
+        with zipfile.ZipFile(out, "w") as archive:
+            for n in media:
+                files[n] = _store(archive, workdir / n, n, stored)
+            for b in built:
+                b.item.actual_start, b.item.actual_end = b.result.actual_start, b.result.actual_end
+                b.item.file_name, b.item.sha256 = b.file_name, files[b.file_name]
+                b.item.bytes = (workdir / b.file_name).stat().st_size
+            now = timezone.now()
+            custody = _custody(export, now)
+            _write(workdir / CUSTODY, _json(custody))
+            files[CUSTODY] = _sha256(workdir / CUSTODY)
+            with translation.override("en"):  # the manifest's texts (gap causes) are in English
+                document = _manifest(export, built, source_hashes.result(), now, files)
+            small = [CUSTODY]
+            for language in ("lt", "en"):
+                html, pdf = summary.render(document, custody, language=language)
+                for n, data in ((f"summary.{language}.html", html.encode()), (f"summary.{language}.pdf", pdf)):
+                    _write(workdir / n, data)
+                    small.append(n)
+            # The summaries are made from the manifest, so not listed in it: SHA256SUMS covers them.
+            manifest_bytes = _json(document)
+            _write(workdir / MANIFEST, manifest_bytes)
+            _write(workdir / SIGNATURE, keys.private_key().sign(manifest_bytes))
+            _write(workdir / PUBLIC_KEY, keys.public_key_pem().encode())
+            small += [MANIFEST, SIGNATURE, PUBLIC_KEY]
+            sums = {n: files[n] for n in media} | {n: _sha256(workdir / n) for n in small}
+            for n in small:
+                archive.write(workdir / n, n, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                SUMS, "".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), compress_type=zipfile.ZIP_DEFLATED
+            )
     for b in built:
         b.item.save(update_fields=["actual_start", "actual_end", "file_name", "sha256", "bytes"])
-    zip_path = workdir / "package.zip"
-    return name, zip_path.stat().st_size, _sha256(zip_path)
+    return name, out.bytes, out.digest.hexdigest()
+
+
+class _HashingWriter:
+    """A write-only stream that hashes what passes through; having no seek, zipfile writes it as a stream
+    (sizes after each member's data), so nothing is rewritten after it was hashed."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        self.raw.write(data)
+        self.digest.update(data)
+        self.bytes += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.bytes
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def _store(archive: zipfile.ZipFile, path: Path, name: str, stored: Any) -> str:
+    """Copy a video into the zip uncompressed (video does not compress), hashing it on the way."""
+    info = zipfile.ZipInfo.from_file(path, name)
+    info.compress_type = zipfile.ZIP_STORED
+    digest = hashlib.sha256()
+    with path.open("rb") as source, archive.open(info, "w", force_zip64=info.file_size > 1 << 31) as target:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            target.write(chunk)
+            stored(len(chunk))
+    return digest.hexdigest()
 
 
 def _manifest(

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cameras.models import Camera
@@ -55,9 +56,15 @@ def start_export(
 
 @transaction.atomic
 def retry_export(export: Export) -> None:
-    """A FAILED export (or a RUNNING one whose worker is gone) is queued again from the start."""
+    """A FAILED export (or a RUNNING one whose worker is gone) is queued again from the start, with
+    EXPORT_MAX_ATTEMPTS builds of its own."""
     updated = Export.objects.filter(pk=export.pk, state__in=[ExportState.FAILED, ExportState.RUNNING]).update(
-        state=ExportState.QUEUED, progress=0.0, error="", heartbeat_at=timezone.now(), finished_at=None
+        state=ExportState.QUEUED,
+        progress=0.0,
+        error="",
+        heartbeat_at=timezone.now(),
+        finished_at=None,
+        attempts_before_retry=F("attempts"),
     )
     if updated:
         export.refresh_from_db()

@@ -27,7 +27,9 @@ def claim(export_id: int) -> int | None:
     """Take the export for this task with a conditional UPDATE (two deliveries of the same message, or a
     re-queue racing a slow worker, cannot both build it); the attempt number, or None if not ours."""
     now = timezone.now()
-    updated = Export.objects.filter(claimable(), pk=export_id, attempts__lt=settings.EXPORT_MAX_ATTEMPTS).update(
+    updated = Export.objects.filter(
+        claimable(), pk=export_id, attempts__lt=F("attempts_before_retry") + settings.EXPORT_MAX_ATTEMPTS
+    ).update(
         state=ExportState.RUNNING,
         attempts=F("attempts") + 1,
         heartbeat_at=now,
@@ -46,9 +48,9 @@ def give_up_if_exhausted(export_id: int) -> None:
     error = _("The export was interrupted %(count)d times and was stopped; it can be retried.") % {
         "count": settings.EXPORT_MAX_ATTEMPTS
     }
-    failed = Export.objects.filter(claimable(), pk=export_id, attempts__gte=settings.EXPORT_MAX_ATTEMPTS).update(
-        state=ExportState.FAILED, error=error, finished_at=timezone.now()
-    )
+    failed = Export.objects.filter(
+        claimable(), pk=export_id, attempts__gte=F("attempts_before_retry") + settings.EXPORT_MAX_ATTEMPTS
+    ).update(state=ExportState.FAILED, error=error, finished_at=timezone.now())
     if failed:
         finished(Export.objects.get(pk=export_id))
 

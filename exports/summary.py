@@ -45,6 +45,8 @@ def render(document: dict[str, Any], custody: dict[str, Any], *, language: str) 
                 **camera,
                 "requested_text": (_when(camera["requested"]["start"]), _when(camera["requested"]["end"])),
                 "actual_text": (_when(camera["actual"]["start"]), _when(camera["actual"]["end"])),
+                "days": list({d["day"]: d for d in (s["daily_digest"] for s in camera["segments"])}.values()),
+                "changed": [s for s in camera["segments"] if not s["sha256_matches_file"]],
                 "gaps_text": [
                     {
                         "start": _when(g["start"]),

@@ -28,10 +28,14 @@ def build_export(export_id: int) -> None:
 @shared_task(ignore_result=True)
 def requeue_stale_exports() -> int:
     """Queue again every export whose worker died while building it (or whose message was lost)."""
-    stale = list(Export.objects.filter(claimable(), heartbeat_at__lt=stale_before()).values_list("pk", "attempts"))
+    stale = list(
+        Export.objects.filter(claimable(), heartbeat_at__lt=stale_before()).values_list(
+            "pk", "attempts", "attempts_before_retry"
+        )
+    )
     queued = 0
-    for export_id, attempts in stale:
-        if attempts >= settings.EXPORT_MAX_ATTEMPTS:
+    for export_id, attempts, before_retry in stale:
+        if attempts - before_retry >= settings.EXPORT_MAX_ATTEMPTS:
             give_up_if_exhausted(export_id)
             continue
         # Touch the heartbeat so that the next beat does not queue it a second time while it waits.

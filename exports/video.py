@@ -50,25 +50,34 @@ def output_format(codec: str) -> tuple[str, str]:
     return ("mp4", ".mp4") if codec in MP4_CODECS else ("matroska", ".mkv")
 
 
-def _timed_packets(segment: Segment) -> Iterator[tuple[av.Packet, datetime, av.video.stream.VideoStream]]:
-    """A segment's video packets with their instants: the segment's indexed start plus the time since its
-    first packet (the start the indexer read from the same file)."""
+# Probing a segment decodes its first frames to learn the codec's parameters: needed once per camera (the
+# output stream is made from the first segment), skipped for the others, where it was half the time.
+QUICK_OPEN = {"probesize": "32768", "analyzeduration": "0"}
+
+
+def _timed_packets(
+    segment: Segment, *, probe: bool = True
+) -> Iterator[tuple[av.Packet, float, av.video.stream.VideoStream]]:
+    """A segment's video packets with their time in seconds since the segment's indexed start (its first
+    packet, as the indexer read it from the same file). Seconds as floats, not datetimes: one datetime per
+    packet was most of the copy's Python time."""
     path = storage.absolute(segment.path)
     try:
-        container = av.open(str(path))
+        container = av.open(str(path), options=None if probe else QUICK_OPEN)
     except (av.error.FFmpegError, OSError) as exc:
         raise VideoError(_("segment %(path)s cannot be read") % {"path": segment.path}) from exc
     with container:
         if not container.streams.video:
             raise VideoError(_("segment %(path)s has no video") % {"path": segment.path})
         stream = container.streams.video[0]
+        tick = float(stream.time_base)
         first = None
         for packet in container.demux(stream):
             if packet.size == 0 or packet.pts is None:
                 continue
             if first is None:
                 first = packet.pts
-            yield packet, segment.start + timedelta(seconds=float((packet.pts - first) * stream.time_base)), stream
+            yield packet, (packet.pts - first) * tick, stream
 
 
 def copy_range(
@@ -86,71 +95,96 @@ def copy_range(
     missing = [s.path for s in segments if not storage.absolute(s.path).exists()]
     if missing:
         raise VideoError(_("segment %(path)s is not on this server") % {"path": missing[0]})
+    changed = next((s for s in segments if s.codec != segments[0].codec), None)
+    if changed is not None:
+        # One file holds one stream: packets of another codec cannot be copied into it.
+        raise VideoError(
+            _(
+                "the camera's codec changes within the range (from %(old)s to %(new)s at %(at)s UTC); "
+                "export the two parts separately"
+            )
+            % {"old": segments[0].codec, "new": changed.codec, "at": f"{changed.start:%Y-%m-%d %H:%M:%S}"}
+        )
     fmt, _suffix = output_format(segments[0].codec)
     options = {"movflags": "+faststart"} if fmt == "mp4" else {}
-    # The keyframe at or before the start: segments begin with a keyframe, so it is in the first segment
-    # that overlaps the range, or it is the first keyframe of the footage when that begins later.
     with av.open(str(out_path), "w", format=fmt, options=options) as output:
-        out_stream = None
-        time_base: Fraction | None = None
-        result: CopyResult | None = None
-        pending: list[tuple[av.Packet, datetime]] = []
-        last_dts = None
+        writer = _Writer(output)
         for n, segment in enumerate(segments):
-            for packet, at, in_stream in _timed_packets(segment):
-                if at >= end:
+            # The range's edges in this segment's own seconds.
+            after = (start - segment.start).total_seconds()
+            until = (end - segment.start).total_seconds()
+            for packet, seconds, in_stream in _timed_packets(segment, probe=writer.stream is None):
+                if seconds >= until:
                     break
-                if result is None:
-                    # Before the first written packet: keep the newest keyframe not after the start.
-                    if packet.is_keyframe and (at <= start or not pending):
-                        pending = [(packet, at)]
-                    elif pending:
-                        pending.append((packet, at))
-                    if at < start:
-                        continue
-                    if not pending:
-                        continue
-                    # H.265 keeps the hev1 tag: hvc1 would move the parameter sets out of the packets.
-                    out_stream = output.add_stream_from_template(in_stream)
-                    time_base = in_stream.time_base
-                    result = CopyResult(actual_start=pending[0][1], actual_end=pending[0][1], packets=0)
-                    queued, pending = pending, []
+                if writer.stream is None:
+                    # The keyframe at or before the start (or the first keyframe, when the footage begins
+                    # later): kept with the packets after it until the start is reached.
+                    if packet.is_keyframe and (seconds <= after or not writer.pending):
+                        writer.pending = [(packet, seconds, segment)]
+                    elif writer.pending:
+                        writer.pending.append((packet, seconds, segment))
+                    if seconds >= after and writer.pending:
+                        writer.begin(in_stream)
                 else:
-                    queued = [(packet, at)]
-                for item, instant in queued:
-                    last_dts = _write(output, out_stream, item, instant, result, time_base, last_dts, segment)
+                    writer.write(packet, seconds, segment)
             on_segment(n + 1)
-        if result is None and pending:
-            # The footage ends before the requested start is reached: nothing in the range.
-            pending = []
+        result = writer.finish()
         if result is None:
             raise VideoError(_("no footage in this range"))
     return result
 
 
-def _write(
-    output: av.container.OutputContainer,
-    stream: av.video.stream.VideoStream,
-    packet: av.Packet,
-    at: datetime,
-    result: CopyResult,
-    time_base: Fraction,
-    last_dts: int | None,
-    segment: Segment,
-) -> int:
-    """Write one packet with its timestamps rebased to the file's start; decode timestamps stay strictly
+class _Writer:
+    """Writes packets with timestamps rebased to the file's start; decode timestamps stay strictly
     increasing even where two segments' indexed instants overlap by a few milliseconds."""
-    offset = packet.dts - packet.pts if packet.dts is not None else 0
-    pts = round((at - result.actual_start).total_seconds() / time_base)
-    dts = pts + offset
-    if last_dts is not None and dts <= last_dts:
-        shift = last_dts + 1 - dts
-        pts, dts = pts + shift, dts + shift
-    packet.pts, packet.dts = pts, dts
-    packet.stream = stream
-    output.mux(packet)
-    result.packets += 1
-    result.actual_end = max(result.actual_end, at)
-    if not result.segments or result.segments[-1].pk != segment.pk:
-        result.segments.append(segment)
-    return dts
+
+    def __init__(self, output: av.container.OutputContainer) -> None:
+        self.output = output
+        self.stream: av.video.stream.VideoStream | None = None
+        self.result: CopyResult | None = None
+        self.pending: list[tuple[av.Packet, float, Segment]] = []
+        self._rate = 0.0
+        self._last_dts: int | None = None
+        self._segment: Segment | None = None
+        self._shift = 0.0  # the current segment's start, in seconds after the file's first packet
+        self._last: tuple[Segment, float] | None = None
+        self._latest = float("-inf")
+
+    def begin(self, template: av.video.stream.VideoStream) -> None:
+        # H.265 keeps the hev1 tag: hvc1 would move the parameter sets out of the packets.
+        self.stream = self.output.add_stream_from_template(template)
+        time_base: Fraction = template.time_base
+        self._rate = time_base.denominator / time_base.numerator
+        _packet, seconds, segment = self.pending[0]
+        first = segment.start + timedelta(seconds=seconds)
+        self.result = CopyResult(actual_start=first, actual_end=first, packets=0)
+        queued, self.pending = self.pending, []
+        for packet, seconds, segment in queued:
+            self.write(packet, seconds, segment)
+
+    def write(self, packet: av.Packet, seconds: float, segment: Segment) -> None:
+        result = self.result
+        if segment is not self._segment:
+            self._segment = segment
+            self._shift = (segment.start - result.actual_start).total_seconds()
+            result.segments.append(segment)
+        offset = packet.dts - packet.pts if packet.dts is not None else 0
+        pts = round((self._shift + seconds) * self._rate)
+        dts = pts + offset
+        if self._last_dts is not None and dts <= self._last_dts:
+            bump = self._last_dts + 1 - dts
+            pts, dts = pts + bump, dts + bump
+        packet.pts, packet.dts = pts, dts
+        packet.stream = self.stream
+        self.output.mux(packet)
+        self._last_dts = dts
+        result.packets += 1
+        if self._shift + seconds > self._latest:
+            self._latest, self._last = self._shift + seconds, (segment, seconds)
+
+    def finish(self) -> CopyResult | None:
+        """The result, its end the instant of the latest packet written (in that segment's own time)."""
+        if self.result is not None and self._last is not None:
+            segment, seconds = self._last
+            self.result.actual_end = segment.start + timedelta(seconds=seconds)
+        return self.result

@@ -2,6 +2,7 @@
 uploaded package. Also the helper with which callers serve a package after their own access check."""
 
 import tempfile
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -74,10 +75,13 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         if upload.size > settings.VERIFY_UPLOAD_MAX_BYTES:
             context["error"] = _too_large()
             return render(request, "exports/verify.html", context, status=413)
-        with tempfile.TemporaryFile() as copy:
-            for chunk in upload.chunks(CHUNK):
-                copy.write(chunk)
-            copy.seek(0)
-            problems = verify_package(copy)
+        if hasattr(upload, "temporary_file_path"):
+            problems = verify_package(Path(upload.temporary_file_path()))  # spooled to disk already
+        else:
+            with tempfile.TemporaryFile() as copy:
+                for chunk in upload.chunks(CHUNK):
+                    copy.write(chunk)
+                copy.seek(0)
+                problems = verify_package(copy)
         context.update({"checked": upload.name, "problems": problems, "intact": not problems})
     return render(request, "exports/verify.html", context)

@@ -207,3 +207,45 @@ def test_no_footage_in_the_range_fails_with_a_reason(built, camera, operator):
     export = built(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
     assert export.state == ExportState.FAILED
     assert "no footage" in export.error
+
+
+def test_a_failed_export_can_be_retried_once_the_footage_is_there(built, camera, operator):
+    export = built(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
+    assert export.state == ExportState.FAILED and export.attempts == 1
+    footage.record_footage(camera, footage.H264, start=T0, segments=2)
+    services.retry_export(export)
+    assert export.state == ExportState.QUEUED and export.error == ""
+    from exports.tasks import build_export
+
+    build_export(export.pk)
+    export.refresh_from_db()
+    assert export.state == ExportState.READY and export.attempts == 2
+    assert verify_package(services.package_path(export)) == []
+
+
+def test_each_source_segment_names_its_signed_daily_digest(built, camera, operator, tmp_path):
+    from birzai_vms import keys
+    from integrity.models import DailyDigest
+    from integrity.services import digest_message, seal_day
+
+    segments = footage.record_footage(camera, footage.H264, start=T0, segments=2)
+    seal_day(camera_id=camera.pk, day=T0.date())
+    export = built(kind=ExportKind.EVIDENCE, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
+    folder = unpack(export, tmp_path / "pkg")
+    rows = json.loads((folder / "manifest.json").read_text())["cameras"][0]["segments"]
+    digest = DailyDigest.objects.get(camera=camera, day=T0.date())
+    assert [r["daily_digest"]["position"] for r in rows] == [0, 1]
+    for row, segment in zip(rows, segments, strict=True):
+        sealed = row["daily_digest"]
+        assert sealed["sealed"] and sealed["listed"] and row["sha256"] == segment.sha256
+        assert (sealed["chain_head"], sealed["signature"]) == (digest.head, digest.signature)
+    assert keys.signature_is_valid(digest_message(digest), rows[0]["daily_digest"]["signature"])
+    assert "sealed and signed" in (folder / "summary.en.html").read_text()
+
+
+def test_a_codec_change_inside_the_range_is_refused_with_where_it_happens(built, camera, operator):
+    footage.record_footage(camera, footage.H264, start=T0, segments=1)
+    footage.record_footage(camera, footage.MJPEG, start=T0 + timedelta(seconds=4), segments=1)
+    export = built(kind=ExportKind.CLIP, items=[(camera, T0, T0 + timedelta(seconds=8))], created_by=operator)
+    assert export.state == ExportState.FAILED
+    assert "codec changes within the range (from h264 to mjpeg at 2026-11-20 10:00:04 UTC)" in export.error

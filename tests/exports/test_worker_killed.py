@@ -46,16 +46,16 @@ def test_an_export_interrupted_by_a_killed_worker_is_retried_to_a_correct_packag
         burn_in=True,
     )
     wait(
-        lambda: Export.objects.filter(pk=export.pk, state=ExportState.RUNNING).exists(),
+        lambda: Export.objects.filter(pk=export.pk, state=ExportState.RUNNING, progress__gt=0).exists(),
         timeout=60,
         interval=0.05,
-        what="the worker to start the export",
+        what="the worker to be part-way through the export",
     )
     first.kill()
     assert first.wait(timeout=10) is not None
     export.refresh_from_db()
     assert export.state == ExportState.RUNNING and export.attempts == 1, "killed before it finished"
-    assert list(services.export_dir(export.pk).glob(".build-*")), "the killed build left its folder"
+    assert list(services.export_dir(export.pk).glob(".build-*")), "the killed build's half-made files"
 
     # What the beat does every 15 s: a RUNNING export without a heartbeat is queued again.
     wait(lambda: requeue_stale_exports() == 1, timeout=30, what="the export's heartbeat to go stale")
