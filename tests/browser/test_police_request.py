@@ -109,7 +109,13 @@ def test_police_request_approved_in_part_exported_downloaded_and_verified(
         # Progress over the websocket until the package is ready (the page then reloads with it).
         review.wait_for_selector("#export-progress")
         review.wait_for_selector("#export-status[data-state=ready]", timeout=90_000)
+        # The script reloads the page once the package is ready; load it afresh, once the worker has noted the
+        # export in the chain of custody (after its transaction commits), to read it settled.
+        wait_for(lambda: request.custody.filter(event="exported").exists(), timeout=30, what="the exported link")
+        review.goto(f"{web.url}/requests/{request.pk}/")
+        assert review.get_attribute("#export-status", "data-state") == "ready"
         assert review.evaluate("document.getElementById('export-progress').value") == 1
+        assert review.locator("#custody tr[data-event=exported]").count() == 1
         request.refresh_from_db()
         assert request.state == "partly_approved"
         # Two emails to the officer: the decision, and the package ready (sent by the worker that built it).
