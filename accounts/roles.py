@@ -13,8 +13,9 @@ ROLE_DESCRIPTIONS = {
     REVIEWER: _("Data protection and authorised staff: reviews requests and the audit log; sees every camera."),
     POLICE: _("Requests footage; sees only what was approved for them."),
 }
-# Roles that must log in with a second factor (REQUIREMENTS.md, "Strong authentication").
-TWO_FACTOR_ROLES = {ADMINISTRATOR, REVIEWER}
+# Roles that must log in with a second factor (REQUIREMENTS.md, "Strong authentication"); Police too,
+# as they take evidence packages out of the system.
+TWO_FACTOR_ROLES = {ADMINISTRATOR, REVIEWER, POLICE}
 
 # What each role may do with holds, deleted ranges and alarms (NetBox's idea: the role's Django permissions
 # decide the action, `.restrict(user, action)` adds the eldership scope, which decides the objects).
@@ -26,6 +27,9 @@ _HOLD_VIEW_ADD = ["retention.view_hold", "retention.add_hold", "retention.view_d
 _HOLD_RELEASE = ["retention.release_hold"]
 # Everyone who browses cameras sees the incidents of their cameras and acknowledges them with a note.
 _INCIDENTS = ["incidents.view_incident", "incidents.acknowledge_incident"]
+# Footage requests (disclosures/): police ask (`cameras.request_camera` is the camera action) and see their
+# own; reviewers see and decide all of them; administrators see them and keep the officers' details.
+_REQUEST_REVIEW = ["disclosures.view_disclosurerequest", "disclosures.review_disclosurerequest"]
 
 # "app_label.codename" per role. Other apps add their permissions here (and in a new migration
 # of the accounts app that calls accounts.services.ensure_roles).
@@ -51,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HOLD_RELEASE,
         "retention.change_hold",
         *_INCIDENTS,
+        "disclosures.view_disclosurerequest",
+        *(f"disclosures.{verb}_policeprofile" for verb in ("add", "change", "delete", "view")),
     ],
     OPERATOR: [
         "eldership.view_eldership",
@@ -72,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HOLD_VIEW_ADD,
         *_HOLD_RELEASE,
         *_INCIDENTS,
+        *_REQUEST_REVIEW,
     ],
-    POLICE: [],
+    POLICE: ["cameras.request_camera", "disclosures.add_disclosurerequest", "disclosures.view_disclosurerequest"],
 }

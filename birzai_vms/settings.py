@@ -238,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
     "sign-audit-head": {"task": "audit.tasks.sign_audit_head", "schedule": AUDIT_HEAD_SIGN_INTERVAL_SECONDS},
     # Exports whose worker died (no heartbeat) are queued again (exports/tasks.py).
     "requeue-stale-exports": {"task": "exports.tasks.requeue_stale_exports", "schedule": 15.0},
+    # Holds of downloaded requests whose keeping time is over (disclosures/tasks.py).
+    "release-disclosure-holds": {"task": "disclosures.tasks.release_due_holds", "schedule": 3600.0},
 }
 
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
@@ -378,6 +380,15 @@ for _item in list_setting("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"
             f"METRICS_ALLOWED_NETWORKS must be addresses or networks such as 10.0.0.0/8 (got {_item!r})"
         ) from None
 METRICS_TOKEN = str_setting("METRICS_TOKEN", "", shown="empty")
+
+# --- Police and data-subject requests (disclosures/) --------------------------------------------------
+# The longest range one request may cover (per camera): longer needs are several requests, each reviewed.
+DISCLOSURE_MAX_HOURS = int_setting("DISCLOSURE_MAX_HOURS", 4, minimum=1, maximum=24 * 7)
+# How long the requester's download link works after the package is ready.
+DISCLOSURE_DOWNLOAD_DAYS = int_setting("DISCLOSURE_DOWNLOAD_DAYS", 7, minimum=1, maximum=365)
+# The request's hold is released this long after the first download (the police have their copy),
+# unless a reviewer extends it.
+DISCLOSURE_HOLD_AFTER_DOWNLOAD_DAYS = int_setting("DISCLOSURE_HOLD_AFTER_DOWNLOAD_DAYS", 30, minimum=1, maximum=3650)
 
 # --- Email: camera alerts, police and data-subject requests ------------------------------------------
 # smtp://user:password@host:25, smtp+tls://user:password@host:587 (STARTTLS), smtp+ssl://…:465 (TLS);

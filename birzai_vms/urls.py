@@ -2,13 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import TokenView
 from alarms.api.views import AlarmViewSet
 from cameras.api.views import CameraViewSet
+from disclosures import views as disclosure_views
+from disclosures.api.views import DisclosureRequestViewSet
 from eldership.api.views import EldershipViewSet
 from recordings.api.views import GapViewSet, SegmentViewSet
 from retention.api.views import DeletedRangeViewSet, HoldViewSet
@@ -21,10 +22,12 @@ router.register("gaps", GapViewSet, basename="gap")
 router.register("holds", HoldViewSet, basename="hold")
 router.register("deleted-ranges", DeletedRangeViewSet, basename="deletedrange")
 router.register("alarms", AlarmViewSet, basename="alarm")
+router.register("requests", DisclosureRequestViewSet, basename="disclosurerequest")
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
+    # The dashboard for staff, their requests for police.
+    path("", disclosure_views.home),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/", include("retention.api.urls")),
@@ -37,6 +40,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("playback/", include("playback.urls")),
+    path("requests/", include("disclosures.urls")),
     path("evidence/", include("exports.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

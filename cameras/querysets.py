@@ -34,6 +34,9 @@ class CameraQuerySet(models.QuerySet):
         """The cameras the user may `action`: the role's permission decides the action, visible_to the cameras."""
         if not getattr(user, "is_authenticated", False) or not user.has_perm(f"cameras.{action}_camera"):
             return self.none()
+        if action == "request":
+            # Police browse no camera, yet may ask for any camera's footage: the review decides what is released.
+            return self
         return self.visible_to(user)
 
     def visible_to(self, user: object) -> "CameraQuerySet":

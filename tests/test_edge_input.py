@@ -20,6 +20,7 @@ from tests.support.roles import World, build_world
 pytestmark = pytest.mark.django_db
 
 INSTANT, DATE, TIME, LOCAL, ID, IDS, SEQUENCE = "instant", "date", "time", "local", "id", "ids", "sequence"
+FOLD = "fold"  # which reading of a local time that occurs twice: 0 or 1
 RANGE = {"camera": ID, "start": INSTANT, "end": INSTANT}
 AUDIT = {"start": LOCAL, "end": LOCAL, "camera": ID, "user": ID}
 
@@ -46,7 +47,16 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "reports:uptime": {"date": DATE, "eldership": ID, "camera": ID},
     "reports:uptime-csv": {"date": DATE, "eldership": ID, "camera": ID},
     "reports:uptime-pdf": {"date": DATE, "eldership": ID, "camera": ID},
+    # What exists before a request is submitted (a requester's route: asked as the police user).
+    "disclosurerequest-coverage": {
+        "camera": ID,
+        "start": INSTANT,
+        "end": INSTANT,
+        "start_fold": FOLD,
+        "end_fold": FOLD,
+    },
 }
+REQUESTER_ROUTES = {"disclosurerequest-coverage"}
 # Routes that read no time or id from the query (the id in the path is matched by <int:pk>).
 NO_PARAMETERS = {
     "",
@@ -83,6 +93,21 @@ NO_PARAMETERS = {
     "playback:segment-mkv",
     "playback:rendition",
     "api-token",
+    # Requests read their times and cameras from the body (tests/disclosures/test_validation.py).
+    "disclosurerequest-list",
+    "disclosurerequest-detail",
+    "disclosurerequest-download",
+    "disclosurerequest-review",
+    "disclosurerequest-withdraw",
+    "disclosures:list",
+    "disclosures:new",
+    "disclosures:detail",
+    "disclosures:download",
+    "disclosures:review",
+    "disclosures:withdraw",
+    "disclosures:extend",
+    "disclosures:retry",
+    "disclosures:set-password",
     # One deleted range is found by its id alone; the list's camera and range parameters are not read.
     "deletedrange-detail",
     "reports:register",
@@ -121,6 +146,7 @@ BAD = {
     ID: BAD_IDS,
     SEQUENCE: [v for v in BAD_IDS if v not in {"0", "99999999999999999999"}] + ["9" * 19],
     IDS: [*BAD_IDS, "1,¹", "1,,x"],
+    FOLD: ["2", "-1", "１", "¹", "0.0", "1e0", "true", "x"],
 }
 
 
@@ -155,6 +181,8 @@ def good_values(world: World) -> dict[str, str]:
         "eldership": str(world.pabirze.pk),
         "user": str(world.users["administrator"].pk),
         "_HLS_msn": "0",
+        "start_fold": "0",
+        "end_fold": "0",
     }
 
 
@@ -205,7 +233,8 @@ def test_every_time_or_id_parameter_of_the_api_schema_is_tested():
 @pytest.mark.parametrize("key", sorted(PARAMETERS))
 def test_route_refuses_bad_times_and_ids_with_400(key, world, admin):
     url = url_of(key, world)
-    send = admin.post if key in POSTED else admin.get
+    client = log_in_verified(Client(), world.users["police"]) if key in REQUESTER_ROUTES else admin
+    send = client.post if key in POSTED else client.get
     baseline = send(url, query(key, world), HTTP_ACCEPT_LANGUAGE="en")
     assert baseline.status_code < 300, (url, baseline.status_code, baseline.content[:300])
     wrong = []

@@ -15,12 +15,14 @@ from drf_spectacular.generators import SchemaGenerator
 
 from alarms.choices import AlarmKind, Severity
 from alarms.models import Alarm
+from birzai_vms.localtime import local as local_time
 from exports.choices import ExportKind, ExportState
 from exports.models import Export, ExportItem
 from exports.paths import export_dir
 from recordings.models import Gap
 from retention.choices import DeletionReason
 from retention.models import DeletedRange, Hold
+from tests.disclosures.support import made_request
 from tests.support.auth import log_in_verified, make_user
 from tests.support.footage import H264, SEGMENT_SECONDS, record_footage
 
@@ -42,6 +44,13 @@ OVERSIGHT = (LOGIN, DENIED, DENIED, OK, OK)  # the audit log
 NO_ONE_API = (DENIED, DENIED, DENIED, DENIED, DENIED)  # objects that do not exist in this world
 RELEASERS_API = (DENIED, DENIED, DENIED, OK, OK)  # releasing a hold: Reviewers and Administrators
 ADMIN_SITE = (LOGIN, LOGIN, LOGIN, LOGIN, ANY)
+# Footage requests (disclosures/): police ask and see their own, reviewers decide, administrators look on.
+REQUESTS = (LOGIN, OK, DENIED, OK, OK)
+REQUESTS_API = (DENIED, OK, DENIED, OK, OK)
+REQUESTER = (LOGIN, OK, DENIED, DENIED, DENIED)  # the form, withdrawing, downloading: the requester only
+REQUESTER_API = (DENIED, OK, DENIED, DENIED, DENIED)
+DECIDER = (LOGIN, DENIED, DENIED, OK, DENIED)  # review, extend a hold, retry an export: reviewers
+DECIDER_API = (DENIED, DENIED, DENIED, OK, DENIED)
 OWN_CLIP = (LOGIN, DENIED, OK, DENIED, DENIED)  # a clip export's page: only who made it (the operator here)
 OWN_CLIP_MEDIA = (DENIED, DENIED, OK, DENIED, DENIED)  # and its download
 
@@ -107,6 +116,21 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "reports:uptime-pdf": ("GET", STAFF),
     "reports:register": ("GET", EVERYONE),  # published: what each camera watches and why
     "reports:register-csv": ("GET", EVERYONE),
+    "disclosurerequest-list": ("GET", REQUESTS_API),
+    "disclosurerequest-detail": ("GET", REQUESTS_API),
+    "disclosurerequest-coverage": ("GET", REQUESTER_API),
+    "disclosurerequest-download": ("GET", REQUESTER_API),
+    "disclosurerequest-review": ("POST", DECIDER_API),  # a decided request: 400 once past the access check
+    "disclosurerequest-withdraw": ("POST", REQUESTER_API),
+    "disclosures:list": ("GET", REQUESTS),
+    "disclosures:new": ("GET", REQUESTER),
+    "disclosures:detail": ("GET", REQUESTS),
+    "disclosures:download": ("GET", REQUESTER),
+    "disclosures:review": ("POST", DECIDER),  # decided already: back to the request page with the message
+    "disclosures:withdraw": ("POST", REQUESTER),
+    "disclosures:extend": ("POST", DECIDER),
+    "disclosures:retry": ("POST", DECIDER),
+    "disclosures:set-password": ("GET", EVERYONE),  # a bad link: the page says so
 }
 
 # OpenAPI operation -> expectations by role (the same as the route's; listed so the schema is checked too)
@@ -131,6 +155,13 @@ OPERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/storage/"): STAFF_API,
     ("POST", "/api/token/"): SIGNED_IN_API,
     ("DELETE", "/api/token/"): SIGNED_IN_API,
+    ("GET", "/api/requests/"): REQUESTS_API,
+    ("POST", "/api/requests/"): REQUESTER_API,
+    ("GET", "/api/requests/{id}/"): REQUESTS_API,
+    ("GET", "/api/requests/coverage/"): REQUESTER_API,
+    ("GET", "/api/requests/{id}/download/"): REQUESTER_API,
+    ("POST", "/api/requests/{id}/review/"): DECIDER_API,
+    ("POST", "/api/requests/{id}/withdraw/"): REQUESTER_API,
 }
 
 
@@ -201,9 +232,20 @@ NAMED: dict[str, str] = {
     "playback:segment": "segment",
     "playback:segment-mkv": "segment",
     "playback:rendition": "segment",
+    "disclosurerequest-coverage": "camera",
+    "disclosurerequest-detail": "request",
+    "disclosurerequest-download": "request",
+    "disclosurerequest-review": "request",
+    "disclosurerequest-withdraw": "request",
+    "disclosures:detail": "request",
+    "disclosures:download": "request",
+    "disclosures:review": "request",
+    "disclosures:withdraw": "request",
+    "disclosures:extend": "request",
+    "disclosures:retry": "request",
 }
 # Routes that name their object in the query (?camera=, ?eldership=) rather than the path.
-BY_QUERY = {"segment-list", "gap-list", "deletedrange-list", "timeline", "dashboard:sync"}
+BY_QUERY = {"segment-list", "gap-list", "deletedrange-list", "timeline", "dashboard:sync", "disclosurerequest-coverage"}
 UNSCOPED = {"eldership-detail", "dashboard:sync"}  # every signed-in user sees every eldership
 FOOTAGE_RANGE = {"start": FOOTAGE_START.isoformat(), "end": FOOTAGE_END.isoformat()}
 QUERIES: dict[str, dict[str, str]] = {
@@ -211,17 +253,32 @@ QUERIES: dict[str, dict[str, str]] = {
     "timeline": FOOTAGE_RANGE,
     "playback:vod": FOOTAGE_RANGE,
     "playback:timeline": {"date": "2026-11-20"},
+    # Vilnius wall times of the footage (a request's times are local).
+    "disclosurerequest-coverage": {
+        "start": f"{local_time(FOOTAGE_START):%Y-%m-%dT%H:%M:%S}",
+        "end": f"{local_time(FOOTAGE_END):%Y-%m-%dT%H:%M:%S}",
+    },
 }
+# Routes whose URL takes other arguments than a pk.
+ARGS: dict[str, list[str]] = {"disclosures:set-password": ["MQ", "set-password"]}
 # What the POST routes are sent: a request that succeeds when access allows it.
 BODIES: dict[str, dict[str, str]] = {
     "set_language": {"language": "en", "next": "/"},
     "hold-release": {"reason": "Matrix"},
+    "disclosurerequest-review": {"decision": "reject", "reason": "Matrix"},
+    "disclosurerequest-withdraw": {"reason": "Matrix"},
     "playback:clip": {"start": FOOTAGE_START.isoformat(), "end": (FOOTAGE_START + timedelta(seconds=3)).isoformat()},
 }
 
 
 # The routes whose allowance is a redirect, and where to (any other redirect is not an allowance).
-REDIRECTS: dict[str, str] = {"": "/dashboard/", "dashboard:logout": "/dashboard/", "set_language": "/"}
+REDIRECTS: dict[str | tuple[str, str], str] = {
+    "": "/dashboard/",
+    "dashboard:logout": "/dashboard/",
+    "set_language": "/",
+}
+REDIRECTS[("", "police")] = "/requests/"  # police browse no cameras: the front page is their requests
+REDIRECTS |= {f"disclosures:{name}": "/requests/{pk}/" for name in ("review", "withdraw", "extend", "retry")}
 
 
 def make_hold(camera: object, reason: str = "Matrix") -> Hold:
@@ -276,6 +333,10 @@ def scoped_objects(world, camera: object, owner: object) -> dict[str, object]:
             started_at=T,
             updated_at=T,
         ),
+        # The police user's request, approved, its package ready.
+        "request": made_request(
+            camera, world.users["police"], FOOTAGE_START, FOOTAGE_END, reviewer=world.users["reviewer"]
+        ),
     }
 
 
@@ -304,6 +365,9 @@ def named(key: str, world, scope: str) -> object | None:
     if key == "hold-release":
         # Released by whoever may: each request releases a fresh hold, so that the next role's is not a 400.
         return make_hold(world.objects[scope]["camera"])
+    if key in {"disclosurerequest-review", "disclosurerequest-withdraw"}:
+        # A waiting request each time: a decided one answers 400.
+        return made_request(world.objects[scope]["camera"], world.users["police"], FOOTAGE_START, FOOTAGE_END)
     return world.objects[scope][NAMED[key]]
 
 
@@ -323,7 +387,7 @@ def concrete(key: str, world, scope: str = "in") -> tuple[str, object | None]:
             camera = world.objects["in" if scope == "missing" else scope]["camera"]
             query["camera"] = str(camera.pk)
     else:
-        url = reverse(key) if key else "/"
+        url = reverse(key, args=ARGS.get(key, [])) if key else "/"
     return (f"{url}?{urlencode(query)}" if query else url), obj
 
 
@@ -345,11 +409,12 @@ def test_route_allows_and_denies_as_expected(key, world, clients):
     method, expected = ROUTES[key]
     got, urls = {}, {}
     for role, want in zip(ROLES, expected, strict=True):
-        urls[role], _ = concrete(key, world, "in")
+        urls[role], obj = concrete(key, world, "in")
         response = send(clients[role], method, key, urls[role])
         got[role] = ANY if want == ANY else outcome(response)
         if got[role] == OK and response.status_code in (301, 302, 303, 307, 308):
-            got[role] = OK if response["Location"] == REDIRECTS.get(key) else f"redirect to {response['Location']}"
+            location = REDIRECTS.get((key, role), REDIRECTS.get(key, "")).replace("{pk}", str(getattr(obj, "pk", "")))
+            got[role] = OK if response["Location"] == location else f"redirect to {response['Location']}"
     assert got == dict(zip(ROLES, expected, strict=True)), urls
 
 
@@ -409,10 +474,23 @@ def test_every_openapi_operation_has_an_expectation_and_meets_it(world, clients)
     assert operations == set(OPERATIONS), f"add to OPERATIONS: {sorted(operations - set(OPERATIONS))}"
     own = world.objects["in"]
     kinds = {"elderships": "eldership", "cameras": "camera", "segments": "segment", "gaps": "gap"}
-    kinds |= {"holds": "hold", "deleted-ranges": "deletedrange", "alarms": "alarm"}
+    kinds |= {"holds": "hold", "deleted-ranges": "deletedrange", "alarms": "alarm", "requests": "request"}
+    local = {
+        "start": f"{local_time(FOOTAGE_START):%Y-%m-%dT%H:%M:%S}",
+        "end": f"{local_time(FOOTAGE_END):%Y-%m-%dT%H:%M:%S}",
+    }
     bodies = {
         ("POST", "/api/holds/"): {"cameras": [own["camera"].pk], "reason": "Matrix"} | FOOTAGE_RANGE,
         ("POST", "/api/holds/{id}/release/"): {"reason": "Matrix"},
+        ("POST", "/api/requests/"): {
+            "cameras": [own["camera"].pk],
+            "case_number": "M-1",
+            "legal_basis": "pre_trial",
+            "reason": "Matrix",
+        }
+        | local,
+        ("POST", "/api/requests/{id}/review/"): {"decision": "reject", "reason": "Matrix"},
+        ("POST", "/api/requests/{id}/withdraw/"): {"reason": "Matrix"},
     }
     for method, path in sorted(OPERATIONS):
         for role, want in zip(ROLES, OPERATIONS[(method, path)], strict=True):
@@ -420,11 +498,15 @@ def test_every_openapi_operation_has_an_expectation_and_meets_it(world, clients)
             obj = own[kinds[resource]] if resource in kinds else None
             if path.endswith("/release/"):
                 obj = make_hold(own["camera"])  # a fresh one each time: a released hold would answer 400
+            if path.endswith(("/review/", "/withdraw/")):  # a waiting request each time: a decided one is a 400
+                obj = made_request(own["camera"], world.users["police"], FOOTAGE_START, FOOTAGE_END)
             url = path.replace("{id}", str(obj.pk if obj is not None else MISSING))
             if resource in {"segments", "gaps"}:
                 url += f"?camera={own['camera'].pk}"
             elif resource in {"timeline", "deleted-ranges"} and "{id}" not in path:
                 url += "?" + urlencode({"camera": own["camera"].pk} | FOOTAGE_RANGE)
+            elif path.endswith("/coverage/"):
+                url += "?" + urlencode({"camera": own["camera"].pk} | local)
             body = bodies.get((method, path), {})
             response = getattr(clients[role], method.lower())(url, data=body, content_type="application/json")
             assert outcome(response) == want, (method, url, role, response.status_code)

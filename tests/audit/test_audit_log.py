@@ -154,6 +154,9 @@ def test_role_changes_are_recorded_with_who_made_them(world):
         "initial-date_joined_0": "2026-01-01",
         "initial-date_joined_1": "10:00:00",
         "email": police.email,
+        # The officer's details inline (disclosures/admin.py): none yet.
+        "police_profile-TOTAL_FORMS": "0",
+        "police_profile-INITIAL_FORMS": "0",
     }
     response = client.post(f"/admin/auth/user/{police.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
