@@ -10,6 +10,7 @@ from accounts.api.views import TokenView
 from alarms.api.views import AlarmViewSet
 from cameras.api.views import CameraViewSet
 from eldership.api.views import EldershipViewSet
+from incidents.api.views import IncidentViewSet
 from recordings.api.views import GapViewSet, SegmentViewSet
 from retention.api.views import DeletedRangeViewSet, HoldViewSet
 
@@ -21,6 +22,7 @@ router.register("gaps", GapViewSet, basename="gap")
 router.register("holds", HoldViewSet, basename="hold")
 router.register("deleted-ranges", DeletedRangeViewSet, basename="deletedrange")
 router.register("alarms", AlarmViewSet, basename="alarm")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 
 urlpatterns = [
@@ -36,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("incidents/", include("incidents.urls")),
     path("playback/", include("playback.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

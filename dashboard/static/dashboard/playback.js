@@ -112,6 +112,7 @@
     data.recorded.forEach(([a, b]) => add("recorded", a, b, `${T.recorded}: ${vmsFormatClock(a)} – ${vmsFormatClock(b)}`));
     data.gaps.forEach((g) => add("gap", g.start, g.end, `${T.gap}: ${g.label} (${vmsFormatClock(g.start)} – ${vmsFormatClock(g.end)})`));
     data.holds.forEach((r) => add("hold", r.start, r.end, ""));
+    (data.incidents || []).forEach((r) => add("incident", r.start, r.end === null ? data.end : r.end, `${r.label} (${vmsFormatClock(r.start)} – ${r.end === null ? "…" : vmsFormatClock(r.end)})`));
     el.querySelectorAll(".range.gap").forEach((n) => { n.dataset.role = "gap"; });
     // Hour ticks in Vilnius time: a DST day has 23 or 25 of them; the hour that occurs twice in October
     // is labelled with its UTC offset, so that the two can be told apart.

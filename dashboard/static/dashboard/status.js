@@ -88,6 +88,7 @@
       const msg = JSON.parse(e.data);
       if (msg.type === "snapshot") msg.statuses.forEach(apply);
       else if (msg.type === "status") apply(msg.status);
+      else if (msg.type === "incident") window.dispatchEvent(new CustomEvent("vms:incident", { detail: msg.incident }));
     };
     socket.onclose = () => {
       setConnection("closed");
