@@ -24,15 +24,18 @@ from .frozen import Picture
 @dataclass(frozen=True)
 class Condition:
     failing: bool
-    since: datetime | None = None  # when the failure began (failing only)
+    since: datetime | None = None  # when the failure began, or (not failing) when it recovered, if known
     detail: str = ""
+    grace: float | None = None  # how long it must hold to be an incident, when not the kind's own
 
     def due(self, now: datetime, grace: float) -> bool:
-        """Failing for at least `grace` seconds."""
-        return self.failing and self.since is not None and (now - self.since).total_seconds() >= grace
+        """Failing for at least its grace (or `grace`) seconds."""
+        wait = grace if self.grace is None else self.grace
+        return self.failing and self.since is not None and (now - self.since).total_seconds() >= wait
 
 
 OK = Condition(failing=False)
+FIRST_REPORT_SECONDS = 60.0
 
 
 def conditions(
@@ -43,8 +46,12 @@ def conditions(
     result: dict[str, Condition | None] = dict.fromkeys(IncidentKind.values)
     if status is None or status.heartbeat_at is None:
         since = status.since if status is not None else camera.created_at
+        # A camera just added, or an installation just started, gets a minute for its first connection.
         result[IncidentKind.OFFLINE] = Condition(
-            True, since, gettext_noop("No recorder has reported on this camera yet.")
+            True,
+            since,
+            gettext_noop("No recorder has reported on this camera yet."),
+            grace=max(settings.INCIDENT_GRACE_SECONDS, FIRST_REPORT_SECONDS),
         )
         return result
     if status.is_stale(now):

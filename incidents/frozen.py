@@ -74,7 +74,7 @@ def observe(client: redis.Redis, *, camera_id: int, segment_id: int, path: str, 
     try:
         image = thumbnail(str(storage.absolute(path)))
     except PictureError as exc:
-        log.info("camera %s: segment %s not compared for a frozen picture: %s", camera_id, segment_id, exc)
+        log.debug("camera %s: segment %s not compared for a frozen picture: %s", camera_id, segment_id, exc)
         return _picture(stored) if stored else None
     reference = np.frombuffer(stored[b"image"], dtype=np.uint8).reshape(HEIGHT, WIDTH) if stored else None
     fields = {"segment": segment_id, "seen_at": start.isoformat()}
