@@ -14,6 +14,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from alarms.choices import AlarmKind, Severity
 from alarms.models import Alarm
+from incidents.choices import IncidentKind
+from incidents.models import Incident
 from recordings.models import Gap
 from retention.choices import DeletionReason
 from retention.models import DeletedRange, Hold
@@ -73,6 +75,11 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "deletedrange-detail": ("GET", STAFF_API),
     "alarm-list": ("GET", STAFF_API),
     "alarm-detail": ("GET", STAFF_API),
+    "incident-list": ("GET", STAFF_API),
+    "incident-detail": ("GET", STAFF_API),
+    "incident-acknowledge": ("POST", STAFF_API),
+    "incidents:list": ("GET", STAFF),
+    "incidents:detail": ("GET", STAFF),
     "timeline": ("GET", STAFF_API),
     "storage": ("GET", STAFF_API),
     "dashboard:overview": ("GET", STAFF),
@@ -110,6 +117,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/deleted-ranges/{id}/"): STAFF_API,
     ("GET", "/api/alarms/"): STAFF_API,
     ("GET", "/api/alarms/{id}/"): STAFF_API,
+    ("GET", "/api/incidents/"): STAFF_API,
+    ("GET", "/api/incidents/{id}/"): STAFF_API,
+    ("POST", "/api/incidents/{id}/acknowledge/"): STAFF_API,
     ("GET", "/api/timeline/"): STAFF_API,
     ("GET", "/api/storage/"): STAFF_API,
     ("POST", "/api/token/"): SIGNED_IN_API,
@@ -170,6 +180,9 @@ NAMED: dict[str, str] = {
     "deletedrange-list": "camera",
     "deletedrange-detail": "deletedrange",
     "alarm-detail": "alarm",
+    "incident-detail": "incident",
+    "incident-acknowledge": "incident",
+    "incidents:detail": "incident",
     "timeline": "camera",
     "dashboard:sync": "eldership",
     "dashboard:live": "camera",
@@ -198,6 +211,7 @@ QUERIES: dict[str, dict[str, str]] = {
 BODIES: dict[str, dict[str, str]] = {
     "set_language": {"language": "en", "next": "/"},
     "hold-release": {"reason": "Matrix"},
+    "incident-acknowledge": {"note": "Matrix"},
 }
 
 
@@ -237,6 +251,7 @@ def scoped_objects(world, camera: object) -> dict[str, object]:
             started_at=T,
             updated_at=T,
         ),
+        "incident": Incident.objects.create(camera=camera, kind=IncidentKind.OFFLINE, started_at=T),
     }
 
 
@@ -368,10 +383,11 @@ def test_every_openapi_operation_has_an_expectation_and_meets_it(world, clients)
     assert operations == set(OPERATIONS), f"add to OPERATIONS: {sorted(operations - set(OPERATIONS))}"
     own = world.objects["in"]
     kinds = {"elderships": "eldership", "cameras": "camera", "segments": "segment", "gaps": "gap"}
-    kinds |= {"holds": "hold", "deleted-ranges": "deletedrange", "alarms": "alarm"}
+    kinds |= {"holds": "hold", "deleted-ranges": "deletedrange", "alarms": "alarm", "incidents": "incident"}
     bodies = {
         ("POST", "/api/holds/"): {"cameras": [own["camera"].pk], "reason": "Matrix"} | FOOTAGE_RANGE,
         ("POST", "/api/holds/{id}/release/"): {"reason": "Matrix"},
+        ("POST", "/api/incidents/{id}/acknowledge/"): {"note": "Matrix"},
     }
     for method, path in sorted(OPERATIONS):
         for role, want in zip(ROLES, OPERATIONS[(method, path)], strict=True):
