@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.choices import AuditAction
 from audit.services import record
 
+from . import notify
 from .choices import IncidentKind, Notice
 from .detection import Condition, grace_seconds
 from .models import Incident
@@ -135,6 +136,8 @@ def acknowledge(*, incident: Incident, user: Any, note: str, request: Any = None
                 "first": first,
             },
         )
+        pk = incident.pk
+        transaction.on_commit(lambda: notify.to_dashboards([pk]))
     return incident
 
 
