@@ -36,6 +36,7 @@ class Condition:
 
 OK = Condition(failing=False)
 FIRST_REPORT_SECONDS = 60.0
+LOST_STREAM_WINDOW = timedelta(seconds=60)
 
 
 def conditions(
@@ -60,7 +61,12 @@ def conditions(
         )
         return result
     if status.state != CameraState.RECORDING:
-        result[IncidentKind.OFFLINE] = Condition(True, status.since, status.reason)
+        # A lost stream goes recording → connecting → offline, each state with its own `since`: the
+        # footage's end, when just before, is when it failed.
+        failed = status.since
+        if newest_end is not None and status.since - LOST_STREAM_WINDOW <= newest_end <= status.since:
+            failed = newest_end
+        result[IncidentKind.OFFLINE] = Condition(True, failed, status.reason)
         return result
     # Recovered from being offline when recording (re)started.
     result[IncidentKind.OFFLINE] = Condition(False, status.since)
