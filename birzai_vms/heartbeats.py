@@ -1,6 +1,7 @@
 """Heartbeats of the Celery processes in Redis: each worker and beat note every WORKER_HEARTBEAT_SECONDS
 that they are alive, so /readyz reads a hash instead of broadcasting to the workers and waiting."""
 
+import contextlib
 import json
 import logging
 import threading
@@ -43,6 +44,12 @@ def start_worker_heartbeat(hostname: str, queues: list[str]) -> None:
         client.hset(WORKERS_KEY, hostname, json.dumps({"queues": sorted(queues), "at": time.time()}))
 
     threading.Thread(target=_beat_forever, args=(hostname, write), name="heartbeat", daemon=True).start()
+
+
+def forget_worker(hostname: str) -> None:
+    """A worker shutting down says so at once (a killed one goes stale after max_age_seconds)."""
+    with contextlib.suppress(redis.RedisError):
+        _client().hdel(WORKERS_KEY, hostname)
 
 
 def start_beat_heartbeat() -> None:
