@@ -56,6 +56,8 @@ def _detect(client: redis.Redis | None) -> int:
             newest_path=Subquery(newest.values("path")[:1]),
         )
     )
+    # Most cameras are well and have no open incident: those need no transaction of their own.
+    open_now = set(Incident.objects.open().values_list("camera_id", "kind"))
     changes: list[services.Change] = []
     for camera in cameras:
         picture = None
@@ -72,7 +74,10 @@ def _detect(client: redis.Redis | None) -> int:
                 picture = None
         found = detection.conditions(camera, newest_end=camera.newest_end, picture=picture, now=now)
         for kind in IncidentKind.values:
-            change = services.step(camera_id=camera.pk, kind=kind, condition=found[kind], now=now)
+            condition = found[kind]
+            if condition is None or not (condition.failing or (camera.pk, kind) in open_now):
+                continue
+            change = services.step(camera_id=camera.pk, kind=kind, condition=condition, now=now)
             if change is not None:
                 changes.append(change)
     # Cameras no longer recorded: their incidents end without a notice.

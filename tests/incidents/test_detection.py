@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cameras.choices import CameraState
@@ -111,3 +112,19 @@ def test_the_same_picture_is_unchanged_and_a_moved_square_or_an_overlay_digit_is
     digit = picture.copy()
     digit[2:8, 2:6] = 255  # about one character of a clock overlay
     assert frozen.changed(picture, digit)
+
+
+def test_an_unacknowledged_incident_is_announced_again_after_the_renotify_time(camera, queued, settings):
+    settings.INCIDENT_RENOTIFY_MINUTES = 60
+    report(camera, ago=60)
+    tasks.detect_incidents()
+    incident = Incident.objects.get()
+    with time_machine.travel(timezone.now() + timedelta(minutes=59)):
+        report(camera, ago=60)
+        tasks.detect_incidents()
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        report(camera, ago=60)
+        tasks.detect_incidents()
+    assert queued == [[[incident.pk, Notice.FAILED]], [[incident.pk, Notice.REMINDER]]]
+    incident.refresh_from_db()
+    assert incident.notifications == 2
