@@ -3,10 +3,10 @@
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -47,7 +47,8 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         """Acknowledge the incident with a note (what was done, who is on it); audited."""
-        # An incident of a camera out of scope, or a role without the permission: as if it did not exist.
+        # An incident of a camera out of scope, or a role without the permission: as if it did not exist
+        # (DRF's get_object_or_404: an id that is not a number is a 404 too, not a 500).
         incident = get_object_or_404(Incident.objects.restrict(request.user, "acknowledge"), pk=pk)
         form = AcknowledgeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
