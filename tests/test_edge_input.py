@@ -40,6 +40,7 @@ PARAMETERS: dict[str, dict[str, str]] = {
     "timeline": RANGE,
     "hold-list": {"camera": ID},
     "alarm-list": {"camera": ID},
+    "incident-list": {"camera": ID},
     "camera-list": {"eldership": ID},
 }
 # Routes that read no time or id from the query (the id in the path is matched by <int:pk>).
@@ -63,6 +64,10 @@ NO_PARAMETERS = {
     "hold-detail",
     "hold-release",
     "alarm-detail",
+    "incident-detail",
+    "incident-acknowledge",
+    "incidents:list",
+    "incidents:detail",
     "storage",
     "dashboard:overview",
     "dashboard:map",
