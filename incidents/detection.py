@@ -45,9 +45,10 @@ def conditions(
     """Each kind's condition of an enabled, in-service camera."""
     status: CameraStatus | None = getattr(camera, "status", None)
     result: dict[str, Condition | None] = dict.fromkeys(IncidentKind.values)
-    if status is None or status.heartbeat_at is None:
-        since = status.since if status is not None else camera.created_at
-        # A camera just added, or an installation just started, gets a minute for its first connection.
+    if status is None or status.heartbeat_at is None or status.state == CameraState.DISABLED:
+        # A camera just added or enabled again, or an installation just started, gets a minute for its
+        # first connection (a status still saying "disabled" is from before it was enabled).
+        since = max(status.since, camera.updated_at) if status is not None else camera.created_at
         result[IncidentKind.OFFLINE] = Condition(
             True,
             since,
@@ -56,8 +57,9 @@ def conditions(
         )
         return result
     if status.is_stale(now):
+        # A change of the camera restarts its recorder: silence counts from the later of the two.
         result[IncidentKind.OFFLINE] = Condition(
-            True, status.heartbeat_at, gettext_noop("No recorder is reporting for this camera.")
+            True, max(status.heartbeat_at, camera.updated_at), gettext_noop("No recorder is reporting for this camera.")
         )
         return result
     if status.state != CameraState.RECORDING:

@@ -128,3 +128,20 @@ def test_an_unacknowledged_incident_is_announced_again_after_the_renotify_time(c
     assert queued == [[[incident.pk, Notice.FAILED]], [[incident.pk, Notice.REMINDER]]]
     incident.refresh_from_db()
     assert incident.notifications == 2
+
+
+def test_a_camera_enabled_again_gets_a_minute_before_its_old_status_counts(camera, queued):
+    report(camera, state=CameraState.DISABLED, ago=3 * 86400, since_ago=3 * 86400)
+    type(camera).objects.filter(pk=camera.pk).update(updated_at=timezone.now() - timedelta(seconds=30))
+    tasks.detect_incidents()
+    assert not Incident.objects.exists()
+    type(camera).objects.filter(pk=camera.pk).update(updated_at=timezone.now() - timedelta(seconds=61))
+    tasks.detect_incidents()
+    assert Incident.objects.get().kind == IncidentKind.OFFLINE
+
+
+def test_a_silent_recorder_of_a_camera_just_changed_counts_from_the_change(camera, queued):
+    report(camera, ago=3600)
+    type(camera).objects.filter(pk=camera.pk).update(updated_at=timezone.now() - timedelta(seconds=5))
+    tasks.detect_incidents()
+    assert not Incident.objects.exists()
