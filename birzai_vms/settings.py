@@ -413,6 +413,9 @@ LOG_LEVEL = choice_setting("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNI
 LOG_FORMAT = choice_setting(
     "LOG_FORMAT", "json" if PRODUCTION else "plain", choices=("json", "plain"), shown="json in production, else plain"
 )
+# Celery replaces the root logger's handlers with its own plain ones unless told not to: with JSON logs
+# the workers keep Django's handler, so their lines (task received, succeeded) are JSON too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
