@@ -14,7 +14,11 @@ from tests.factories import CameraFactory
 
 @pytest.fixture
 def camera(db):
-    return CameraFactory(name="Vytauto g. 1")
+    """A camera configured a day ago (a change of a camera restarts the clock of its silence)."""
+    camera = CameraFactory(name="Vytauto g. 1")
+    type(camera).objects.filter(pk=camera.pk).update(updated_at=timezone.now() - timedelta(days=1))
+    camera.refresh_from_db()
+    return camera
 
 
 def report(camera, *, state=CameraState.RECORDING, ago: float = 0.0, since_ago: float = 600.0, reason: str = ""):
