@@ -31,7 +31,6 @@ def worker_env(mailbox, **settings: object) -> dict[str, str]:
         "INCIDENT_GRACE_SECONDS": "3",
         "INCIDENT_QUIET_SECONDS": "5",
         "INCIDENT_FROZEN_SECONDS": "8",
-        "LANGUAGE_CODE": "en",
     }
     return env | {key: str(value) for key, value in settings.items()}
 
@@ -72,7 +71,8 @@ def test_a_stopped_camera_is_an_incident_and_an_email_within_60_s_and_its_return
         recovery = mailbox.wait_for(
             lambda m: "recovered" in str(m["X-VMS-Notices"]), timeout=60, what="the recovery notice"
         )
-        assert "Camera recovered: Vytauto g. 1" in recovery["Subject"]
+        # In the installation's language, Lithuanian.
+        assert "Kamera vėl veikia: Vytauto g. 1" in recovery["Subject"]
         assert hook.wait_for_event(Notice.RECOVERED, timeout=10)["incident"]["state"] == "ended"
     incident.refresh_from_db()
     status = CameraStatus.objects.get(camera=camera)
@@ -93,7 +93,7 @@ def test_a_camera_sending_one_unchanging_picture_is_frozen_and_a_live_one_is_not
         what="a frozen-picture incident",
     )
     assert (timezone.now() - recording).total_seconds() < 60
-    assert mailbox.wait_for(lambda m: "Picture frozen" in m["Subject"], timeout=20, what="the frozen alert")
+    assert mailbox.wait_for(lambda m: "Vaizdas sustingęs" in m["Subject"], timeout=20, what="the frozen alert")
     # The live camera recorded all along and was compared as often: never frozen.
     assert recorded_seconds(live) >= 12
     assert not Incident.objects.filter(camera=live).exists(), capture_stack.logs()
@@ -113,4 +113,5 @@ def test_a_camera_toggled_every_10_s_for_2_minutes_is_one_incident_and_two_email
     assert incident.kind == IncidentKind.OFFLINE and incident.ended_at is not None
     assert incident.flaps >= 4, incident.flaps
     assert notices(mailbox) == ["failed", "recovered"]
-    assert "times" in mailbox.body(mailbox.to(OPERATOR_EMAIL)[-1])  # the recovery notice says it flapped
+    # The recovery notice says it flapped ("… vėl sutriko 5 kartus …").
+    assert f"vėl sutriko {incident.flaps} kart" in mailbox.body(mailbox.to(OPERATOR_EMAIL)[-1])
