@@ -4,9 +4,9 @@ Which failures make the installation *not ready* (503): the database, Redis, and
 that cannot be written. Without any of these no footage is indexed or kept, so a load balancer or an
 orchestrator should stop sending traffic and someone should be woken. The other checks only *report*
 (200 with `ok: false` in their entry): no Celery worker, a silent beat, an enabled camera without a live
-lease, free space under the storage watermark. Each is a real problem, but the web side still serves
-recorded footage, and most of them are already raised as alarms on the dashboard; restarting the web
-process over them would not help.
+lease, incident detection that stopped running, free space under the storage watermark. Each is a real
+problem, but the web side still serves recorded footage, and most of them are already raised as alarms
+on the dashboard; restarting the web process over them would not help.
 """
 
 import tempfile
@@ -21,6 +21,7 @@ from django.db import connection
 
 from birzai_vms import heartbeats
 from cameras.models import Camera
+from incidents.detection import DETECTED_KEY
 from recordings.capture import lease
 from retention.storage import disk
 
@@ -110,6 +111,22 @@ def check_beat(client: redis.Redis, *, now: float) -> Check:
     return Check(ok=ok, critical=False, detail=detail)
 
 
+def check_incident_detection(client: redis.Redis, *, now: float) -> Check:
+    """The beat task that turns the recorders' reports into incidents ran recently: without it a camera
+    could fail and nobody be told."""
+    try:
+        raw = client.get(DETECTED_KEY)
+    except redis.RedisError as exc:
+        return Check(ok=False, critical=False, detail={"error": exc.__class__.__name__})
+    age = None if raw is None else max(now - float(raw), 0.0)
+    limit = max(3 * settings.INCIDENT_CHECK_INTERVAL_SECONDS, 30.0)
+    return Check(
+        ok=age is not None and age <= limit,
+        critical=False,
+        detail={"last_run_age_seconds": None if age is None else round(age, 1)},
+    )
+
+
 def check_leases(client: redis.Redis) -> Check:
     """Enabled, in-service cameras without a live recording lease (counted, never named)."""
     try:
@@ -147,7 +164,12 @@ def check_disk() -> Check:
 
 
 # The broker is Redis; the beat marker and the leases are in Redis; the cameras are in the database.
-NEEDS = {"workers": ("redis",), "beat": ("redis",), "capture_leases": ("database", "redis")}
+NEEDS = {
+    "workers": ("redis",),
+    "beat": ("redis",),
+    "capture_leases": ("database", "redis"),
+    "incident_detection": ("redis",),
+}
 
 
 def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
@@ -160,6 +182,7 @@ def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
             "workers": lambda: check_workers(client, now=time.time()),
             "beat": lambda: check_beat(client, now=time.time()),
             "capture_leases": lambda: check_leases(client),
+            "incident_detection": lambda: check_incident_detection(client, now=time.time()),
             "disk": check_disk,
         }
         results: dict[str, Check] = {}

@@ -10,6 +10,7 @@ about its picture: those conditions are `None` (unknown), which neither opens no
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_noop
@@ -18,7 +19,12 @@ from cameras.choices import CameraState
 from cameras.models import Camera, CameraStatus
 
 from .choices import IncidentKind
-from .frozen import Picture
+
+if TYPE_CHECKING:  # the web process (/readyz reads DETECTED_KEY) need not load OpenCV
+    from .frozen import Picture
+
+# When detection last ran (epoch seconds in Redis), for /readyz.
+DETECTED_KEY = "vms:incidents:detected"
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ LOST_STREAM_WINDOW = timedelta(seconds=60)
 
 
 def conditions(
-    camera: Camera, *, newest_end: datetime | None, picture: Picture | None, now: datetime
+    camera: Camera, *, newest_end: datetime | None, picture: "Picture | None", now: datetime
 ) -> dict[str, Condition | None]:
     """Each kind's condition of an enabled, in-service camera."""
     status: CameraStatus | None = getattr(camera, "status", None)

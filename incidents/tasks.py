@@ -18,7 +18,6 @@ from .models import Incident
 
 log = logging.getLogger(__name__)
 
-DETECTED_KEY = "vms:incidents:detected"
 _LOCK_KEY = "vms:incidents:lock"
 
 
@@ -38,7 +37,7 @@ def detect_incidents() -> int:
         if client is not None:
             try:
                 client.delete(_LOCK_KEY)
-                client.set(DETECTED_KEY, repr(time.time()))
+                client.set(detection.DETECTED_KEY, repr(time.time()))
             except redis.RedisError:
                 pass
 

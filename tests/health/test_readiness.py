@@ -104,7 +104,7 @@ def test_readyz_turns_503_while_redis_is_down_and_recovers(transactional_db, roo
         status, body = _ready(client)
         assert status == 503
         assert body["not_ready"] == ["redis"]
-        for needs_redis in ("workers", "beat", "capture_leases"):
+        for needs_redis in ("workers", "beat", "capture_leases", "incident_detection"):
             assert body["checks"][needs_redis] == {"ok": False, "critical": False, "error": "redis unavailable"}
         proxy.restore()
         assert wait_for(lambda: _ready(client)[0] == 200, timeout=10, what="ready again")
