@@ -28,3 +28,4 @@ class AuditAction(models.TextChoices):
     AUDIT_EXPORT = "audit_export", _("Audit log exported")
     API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
     API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    INCIDENT_ACKNOWLEDGED = "incident_acknowledged", _("Incident acknowledged")

@@ -101,9 +101,9 @@ def str_setting(name: str, default: str, *, shown: str | None = None) -> str:
     return default if raw is None else raw.strip()
 
 
-def choice_setting(name: str, default: str, *, choices: tuple[str, ...]) -> str:
+def choice_setting(name: str, default: str, *, choices: tuple[str, ...], shown: str | None = None) -> str:
     """One of a few words, compared case-sensitively."""
-    value = str_setting(name, default)
+    value = str_setting(name, default, shown=shown)
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)} (got {value!r})")
     return value

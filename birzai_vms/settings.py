@@ -242,6 +242,38 @@ CELERY_BEAT_SCHEDULE = {
     "release-disclosure-holds": {"task": "disclosures.tasks.release_due_holds", "schedule": 3600.0},
 }
 
+# --- Camera incidents and alerts (incidents/, docs/incidents.md) -----------------------------------------
+# How often the recorder's truth is turned into incidents: a failure is seen within the grace (or the
+# threshold of its kind) plus one interval.
+INCIDENT_CHECK_INTERVAL_SECONDS = positive_float("INCIDENT_CHECK_INTERVAL_SECONDS", 10.0, minimum=1, maximum=300)
+# A camera offline (no stream, no recorder reporting) for this long is an incident: shorter blips are
+# reconnects, which the gaps already record.
+INCIDENT_GRACE_SECONDS = float_setting("INCIDENT_GRACE_SECONDS", 20.0, minimum=0, maximum=3600)
+# A recording camera whose newest segment ended this long ago is not writing.
+INCIDENT_NOT_WRITING_SECONDS = positive_float("INCIDENT_NOT_WRITING_SECONDS", 30.0, minimum=5, maximum=3600)
+# A picture unchanged for this long (first keyframes of its newest segments compared) is frozen.
+INCIDENT_FROZEN_SECONDS = positive_float("INCIDENT_FROZEN_SECONDS", 30.0, minimum=5, maximum=24 * 3600)
+# A failure again within this long after a recovery continues the same incident; the recovery notice
+# waits for it, so a flapping camera sends one alert and one recovery notice.
+INCIDENT_QUIET_SECONDS = float_setting("INCIDENT_QUIET_SECONDS", 300.0, minimum=0, maximum=24 * 3600)
+# An unacknowledged incident is announced again this often while it lasts.
+INCIDENT_RENOTIFY_MINUTES = positive_float("INCIDENT_RENOTIFY_MINUTES", 60.0, minimum=0.05, maximum=7 * 24 * 60)
+# Also sent every alert, whoever may see the camera (e.g. the contractor's service desk).
+INCIDENT_ALERT_EMAILS = list_setting("INCIDENT_ALERT_EMAILS", [], shown="empty")
+# Each alert is POSTed there as JSON; empty: no webhook.
+INCIDENT_WEBHOOK_URL = str_setting("INCIDENT_WEBHOOK_URL", "", shown="empty")
+INCIDENT_WEBHOOK_TIMEOUT_SECONDS = positive_float("INCIDENT_WEBHOOK_TIMEOUT_SECONDS", 5.0, minimum=0.1, maximum=60)
+if INCIDENT_WEBHOOK_URL and urlsplit(INCIDENT_WEBHOOK_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"INCIDENT_WEBHOOK_URL must be an http:// or https:// URL (got {INCIDENT_WEBHOOK_URL!r})"
+    )
+CELERY_BEAT_SCHEDULE["detect-incidents"] = {
+    "task": "incidents.tasks.detect_incidents",
+    "schedule": INCIDENT_CHECK_INTERVAL_SECONDS,
+}
+# Every worker process and beat write a heartbeat to Redis this often; /readyz reads them (no broadcast).
+WORKER_HEARTBEAT_SECONDS = positive_float("WORKER_HEARTBEAT_SECONDS", 5.0, minimum=1, maximum=300)
+
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's 5 s BZPOPMIN:
 # an idle websocket's receive loop then died with "Timeout reading from" (found by bench/dashboard.py).
 CHANNEL_LAYERS = {
@@ -400,11 +432,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = str_setting("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOG_LEVEL = choice_setting("LOG_LEVEL", "INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+# json: one JSON object a line (birzai_vms/logformat.py), for a log collector; plain: for people.
+LOG_FORMAT = choice_setting(
+    "LOG_FORMAT", "json" if PRODUCTION else "plain", choices=("json", "plain"), shown="json in production, else plain"
+)
+# Celery replaces the root logger's handlers with its own plain ones unless told not to: with JSON logs
+# the workers keep Django's handler, so their lines (task received, succeeded) are JSON too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "birzai_vms.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"libav": {"level": "ERROR"}},
 }

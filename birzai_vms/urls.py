@@ -11,6 +11,7 @@ from cameras.api.views import CameraViewSet
 from disclosures import views as disclosure_views
 from disclosures.api.views import DisclosureRequestViewSet
 from eldership.api.views import EldershipViewSet
+from incidents.api.views import IncidentViewSet
 from recordings.api.views import GapViewSet, SegmentViewSet
 from retention.api.views import DeletedRangeViewSet, HoldViewSet
 
@@ -23,6 +24,7 @@ router.register("holds", HoldViewSet, basename="hold")
 router.register("deleted-ranges", DeletedRangeViewSet, basename="deletedrange")
 router.register("alarms", AlarmViewSet, basename="alarm")
 router.register("requests", DisclosureRequestViewSet, basename="disclosurerequest")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 
 urlpatterns = [
@@ -39,6 +41,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("incidents/", include("incidents.urls")),
     path("playback/", include("playback.urls")),
     path("requests/", include("disclosures.urls")),
     path("evidence/", include("exports.urls")),

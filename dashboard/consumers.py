@@ -61,6 +61,13 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
     async def system_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "system", "alarms": await self._system_alarms()})
 
+    async def incident_changed(self, event: dict[str, Any]) -> None:
+        # incidents/notify.py: the incidents of cameras this user may see, as they open, recover and end.
+        visible = await self._visible_ids()
+        for incident in event.get("incidents") or []:
+            if incident["camera_id"] in visible:
+                await self.send_json({"type": "incident", "incident": incident})
+
     async def _visible_ids(self) -> frozenset[int]:
         lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
         async with lock:

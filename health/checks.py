@@ -4,13 +4,12 @@ Which failures make the installation *not ready* (503): the database, Redis, and
 that cannot be written. Without any of these no footage is indexed or kept, so a load balancer or an
 orchestrator should stop sending traffic and someone should be woken. The other checks only *report*
 (200 with `ok: false` in their entry): no Celery worker, a silent beat, an enabled camera without a live
-lease, free space under the storage watermark. Each is a real problem, but the web side still serves
-recorded footage, and most of them are already raised as alarms on the dashboard; restarting the web
-process over them would not help.
+lease, incident detection that stopped running, free space under the storage watermark. Each is a real
+problem, but the web side still serves recorded footage, and most of them are already raised as alarms
+on the dashboard; restarting the web process over them would not help.
 """
 
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,15 +19,14 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from birzai_vms.celery import app as celery_app
+from birzai_vms import heartbeats
 from cameras.models import Camera
+from incidents.detection import DETECTED_KEY
 from recordings.capture import lease
 from retention.storage import disk
 
 # The web process must answer a probe in well under the probe's own timeout (typically 1–5 s).
 REDIS_TIMEOUT_SECONDS = 1.0
-WORKER_PING_TIMEOUT_SECONDS = 1.0
-WORKERS_CACHE_SECONDS = 5.0
 CAPTURE_QUEUE = "capture"
 
 
@@ -70,35 +68,20 @@ def check_redis(client: redis.Redis) -> Check:
     return Check(ok=True, critical=True)
 
 
-def _ask_workers() -> Check:
+def check_workers(client: redis.Redis, *, now: float) -> Check:
+    """Live Celery workers by the queue they consume: capture (recorders) and default (everything else),
+    from the heartbeats each worker writes to Redis (birzai_vms/heartbeats.py): one read, no broadcast."""
     try:
-        replies = celery_app.control.inspect(timeout=WORKER_PING_TIMEOUT_SECONDS).active_queues() or {}
-    except Exception as exc:  # noqa: BLE001 - kombu raises transport-specific errors
+        live = heartbeats.live_workers(client, now=now)
+    except redis.RedisError as exc:
         return Check(ok=False, critical=False, detail={"error": exc.__class__.__name__})
     counts = {CAPTURE_QUEUE: 0, settings.CELERY_TASK_DEFAULT_QUEUE: 0}
-    for queues in replies.values():
-        for name in {queue.get("name") for queue in queues or []}:
+    for queues in live:
+        for name in set(queues):
             if name in counts:
                 counts[name] += 1
     # Worker host names are not shown: the answer is unauthenticated.
     return Check(ok=all(counts.values()), critical=False, detail={"workers": counts})
-
-
-_workers_lock = threading.Lock()
-_workers_cached: tuple[float, Check] | None = None
-
-
-def check_workers() -> Check:
-    """Live Celery workers by the queue they consume: capture (recorders) and default (everything else).
-
-    Asking is a broadcast to every worker and always waits out its timeout, so the answer is shared for
-    WORKERS_CACHE_SECONDS: a flood of unauthenticated probes costs the workers one question, not one each.
-    """
-    global _workers_cached
-    with _workers_lock:
-        if _workers_cached is None or time.monotonic() - _workers_cached[0] > WORKERS_CACHE_SECONDS:
-            _workers_cached = (time.monotonic(), _ask_workers())
-        return _workers_cached[1]
 
 
 def beat_max_age_seconds() -> float:
@@ -107,15 +90,41 @@ def beat_max_age_seconds() -> float:
 
 
 def check_beat(client: redis.Redis, *, now: float) -> Check:
-    """Beat is alive when the dispatcher, which only beat schedules, ran recently."""
+    """Beat is alive when its own heartbeat is fresh and the dispatcher, which only beat schedules, ran
+    recently (the schedule is not only kept but executed)."""
     try:
+        beat_age = heartbeats.beat_age_seconds(client, now=now)
         raw = client.get(lease.DISPATCHER_RAN_KEY)
     except redis.RedisError as exc:
         return Check(ok=False, critical=False, detail={"error": exc.__class__.__name__})
-    if raw is None:
-        return Check(ok=False, critical=False, detail={"last_run_age_seconds": None})
-    age = max(now - float(raw), 0.0)
-    return Check(ok=age <= beat_max_age_seconds(), critical=False, detail={"last_run_age_seconds": round(age, 1)})
+    run_age = None if raw is None else max(now - float(raw), 0.0)
+    ok = (
+        beat_age is not None
+        and beat_age <= heartbeats.max_age_seconds()
+        and run_age is not None
+        and run_age <= beat_max_age_seconds()
+    )
+    detail = {
+        "heartbeat_age_seconds": None if beat_age is None else round(beat_age, 1),
+        "last_run_age_seconds": None if run_age is None else round(run_age, 1),
+    }
+    return Check(ok=ok, critical=False, detail=detail)
+
+
+def check_incident_detection(client: redis.Redis, *, now: float) -> Check:
+    """The beat task that turns the recorders' reports into incidents ran recently: without it a camera
+    could fail and nobody be told."""
+    try:
+        raw = client.get(DETECTED_KEY)
+    except redis.RedisError as exc:
+        return Check(ok=False, critical=False, detail={"error": exc.__class__.__name__})
+    age = None if raw is None else max(now - float(raw), 0.0)
+    limit = max(3 * settings.INCIDENT_CHECK_INTERVAL_SECONDS, 30.0)
+    return Check(
+        ok=age is not None and age <= limit,
+        critical=False,
+        detail={"last_run_age_seconds": None if age is None else round(age, 1)},
+    )
 
 
 def check_leases(client: redis.Redis) -> Check:
@@ -155,7 +164,12 @@ def check_disk() -> Check:
 
 
 # The broker is Redis; the beat marker and the leases are in Redis; the cameras are in the database.
-NEEDS = {"workers": ("redis",), "beat": ("redis",), "capture_leases": ("database", "redis")}
+NEEDS = {
+    "workers": ("redis",),
+    "beat": ("redis",),
+    "capture_leases": ("database", "redis"),
+    "incident_detection": ("redis",),
+}
 
 
 def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
@@ -165,9 +179,10 @@ def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
         checks: dict[str, Callable[[], Check]] = {
             "database": check_database,
             "redis": lambda: check_redis(client),
-            "workers": check_workers,
+            "workers": lambda: check_workers(client, now=time.time()),
             "beat": lambda: check_beat(client, now=time.time()),
             "capture_leases": lambda: check_leases(client),
+            "incident_detection": lambda: check_incident_detection(client, now=time.time()),
             "disk": check_disk,
         }
         results: dict[str, Check] = {}

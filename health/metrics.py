@@ -12,6 +12,8 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from alarms.models import Alarm
 from cameras.choices import CameraState
 from cameras.models import Camera, CameraStatus
+from incidents.choices import IncidentKind
+from incidents.models import Incident
 from recordings.models import Segment
 from retention.storage import disk
 
@@ -67,4 +69,9 @@ def render() -> bytes:
     )
     for kind in Alarm._meta.get_field("kind").choices:
         alarms.labels(kind=kind[0]).set(open_by_kind.get(kind[0], 0))
+
+    incidents = Gauge("vms_open_incidents", "Open camera incidents by kind.", ["kind"], registry=registry)
+    open_incidents = dict(Incident.objects.open().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    for kind in IncidentKind.values:
+        incidents.labels(kind=kind).set(open_incidents.get(kind, 0))
     return generate_latest(registry)

@@ -11,3 +11,11 @@ class IncidentKind(models.TextChoices):
     NOT_WRITING = "not_writing", _("No new recordings")
     # Segments keep coming, but the picture has not changed.
     FROZEN = "frozen", _("Picture frozen")
+
+
+class Notice(models.TextChoices):
+    """What an alert says (email, webhook)."""
+
+    FAILED = "failed", _("Camera failed")
+    REMINDER = "reminder", _("Still failing, not acknowledged")
+    RECOVERED = "recovered", _("Camera recovered")

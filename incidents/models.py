@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cameras.reasons import reason_text
+
 from .choices import IncidentKind
 from .querysets import IncidentQuerySet
 
@@ -44,6 +46,7 @@ class Incident(models.Model):
     last_notified_at = models.DateTimeField(_("last alert sent"), null=True, blank=True)
     notifications = models.PositiveIntegerField(_("alerts sent"), default=0)
     recovery_notified_at = models.DateTimeField(_("recovery notice sent"), null=True, blank=True)
+    # The recorder's status reason when the incident opened: a code of cameras/reasons.py.
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -72,6 +75,11 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_id}: {self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in the reader's language."""
+        return reason_text(self.detail)
 
     @property
     def is_open(self) -> bool:

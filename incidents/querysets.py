@@ -1,5 +1,7 @@
 """Queries over incidents."""
 
+from datetime import datetime
+
 from django.db import models
 
 from accounts.services import browses_cameras
@@ -9,6 +11,10 @@ from cameras.models import Camera
 class IncidentQuerySet(models.QuerySet):
     def open(self) -> "IncidentQuerySet":
         return self.filter(ended_at__isnull=True)
+
+    def overlapping(self, start: datetime, end: datetime) -> "IncidentQuerySet":
+        """Incidents that were open at some instant of [start, end) (an open one lasts to now)."""
+        return self.filter(models.Q(ended_at__isnull=True) | models.Q(ended_at__gt=start), started_at__lt=end)
 
     def visible_to(self, user: object) -> "IncidentQuerySet":
         """Incidents of cameras the user may see (staff who look after cameras, not Police)."""

@@ -12,6 +12,7 @@ from django.db.models import Sum
 
 from birzai_vms import localtime
 from cameras.models import Camera
+from incidents.models import Incident
 from recordings.choices import GapCause, SegmentStatus
 from recordings.models import Segment
 from retention.choices import DeletionReason
@@ -139,4 +140,16 @@ def day_timeline(*, camera: Camera, day: date) -> dict[str, Any]:
             for r in shown["deleted"]
         ],
         "holds": [{"start": _ms(h["start"]), "end": _ms(h["end"])} for h in shown["holds"]],
+        # An open incident has no end yet (null): it lasts to now.
+        "incidents": [
+            {
+                "id": i.pk,
+                "kind": i.kind,
+                "label": i.get_kind_display(),
+                "start": _ms(i.started_at),
+                "end": _ms(i.ended_at) if i.ended_at else None,
+                "acknowledged": i.acknowledged_at is not None,
+            }
+            for i in Incident.objects.filter(camera=camera).overlapping(start, end).order_by("started_at")
+        ],
     }

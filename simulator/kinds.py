@@ -19,9 +19,13 @@ KINDS: dict[str, str] = {
     "corrupt-rtp": "answers RTSP normally, then sends RTP whose payloads are garbage (no frame decodes)",
     "random-bytes": "a TCP listener that answers with random bytes, not RTSP",
     "hang": "accepts TCP connections and never answers",
+    # Last, so that the ports of the kinds before it stay where they were.
+    "frozen": "H.264 of one unchanging picture (no moving square, no clock, no timecode strip): a hung encoder",
 }
 # Kinds that are not an RTSP server at all but a bare TCP listener (no GStreamer).
 SOCKET_KINDS = ("random-bytes", "hang")
+# Kinds whose every frame is the same picture.
+FROZEN_KINDS = ("frozen",)
 # Rate of the stream clock relative to real time.
 CLOCK_RATES = {"clock-slow": 0.95, "clock-fast": 1.05}
 # Frame rate and keyframe interval a kind imposes over the command line.

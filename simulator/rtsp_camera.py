@@ -192,9 +192,12 @@ class FrameProducer(threading.Thread):
         painter: Painter,
         name: str,
         fps: int,
+        frozen: bool = False,
     ) -> None:
         super().__init__(daemon=True, name="frames")
         self.appsrc, self.painter, self.name_text, self.fps = appsrc, painter, name, fps
+        # A frozen camera sends the background alone, labelled with the name only: every frame the same.
+        self.frozen = frozen
         self.stop_event = threading.Event()
         self.labels: dict[int, str] = {}
         self.last_label = ""
@@ -231,12 +234,15 @@ class FrameProducer(threading.Thread):
             # Take the running time and the wall clock back to back: the strip encodes exactly this instant.
             running = clock.get_time() - self.appsrc.get_base_time()
             millis = int(time.time() * 1000)
-            buf = Gst.Buffer.new_wrapped(self.painter.paint(millis, frame_no))
+            picture = self.painter.background if self.frozen else self.painter.paint(millis, frame_no)
+            buf = Gst.Buffer.new_wrapped(picture)
             buf.pts = running
             buf.duration = duration
             if len(self.labels) > 64:  # frames dropped before the overlay must not leak labels
                 self.labels.clear()
-            self.labels[running] = label(self.name_text, millis)
+            self.labels[running] = (
+                GLib.markup_escape_text(self.name_text) if self.frozen else label(self.name_text, millis)
+            )
             frame_no += 1
             ret = self.appsrc.emit("push-buffer", buf)
             if ret not in (Gst.FlowReturn.OK,):
@@ -506,7 +512,15 @@ class Simulator:
         if appsrc is None or self.painter is None:
             return
         producers: list[FrameProducer | AudioProducer] = [
-            FrameProducer(media, appsrc, bin_.get_by_name("text"), self.painter, self.a.name, self.a.fps)
+            FrameProducer(
+                media,
+                appsrc,
+                bin_.get_by_name("text"),
+                self.painter,
+                self.a.name,
+                self.a.fps,
+                frozen=self.a.kind in kinds.FROZEN_KINDS,
+            )
         ]
         audiosrc = bin_.get_by_name("audiosrc")
         if audiosrc is not None:

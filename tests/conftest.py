@@ -177,8 +177,8 @@ class CaptureStack:
     def capture_worker(self, name: str = "capture", env: dict[str, str] | None = None) -> ManagedProcess:
         return self._celery(name, capture_worker_argv(name), env)
 
-    def dispatcher(self) -> ManagedProcess:
-        return self._celery("dispatcher", dispatcher_argv(self.tmp_path / "beat-schedule"), None)
+    def dispatcher(self, env: dict[str, str] | None = None) -> ManagedProcess:
+        return self._celery("dispatcher", dispatcher_argv(self.tmp_path / "beat-schedule"), env)
 
     def stop(self) -> None:
         for process in reversed(self.processes):

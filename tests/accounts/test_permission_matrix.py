@@ -19,6 +19,8 @@ from birzai_vms.localtime import local as local_time
 from exports.choices import ExportKind, ExportState
 from exports.models import Export, ExportItem
 from exports.paths import export_dir
+from incidents.choices import IncidentKind
+from incidents.models import Incident
 from recordings.models import Gap
 from retention.choices import DeletionReason
 from retention.models import DeletedRange, Hold
@@ -88,6 +90,11 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "deletedrange-detail": ("GET", STAFF_API),
     "alarm-list": ("GET", STAFF_API),
     "alarm-detail": ("GET", STAFF_API),
+    "incident-list": ("GET", STAFF_API),
+    "incident-detail": ("GET", STAFF_API),
+    "incident-acknowledge": ("POST", STAFF_API),
+    "incidents:list": ("GET", STAFF),
+    "incidents:detail": ("GET", STAFF),
     "timeline": ("GET", STAFF_API),
     "storage": ("GET", STAFF_API),
     "dashboard:overview": ("GET", STAFF),
@@ -151,6 +158,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/deleted-ranges/{id}/"): STAFF_API,
     ("GET", "/api/alarms/"): STAFF_API,
     ("GET", "/api/alarms/{id}/"): STAFF_API,
+    ("GET", "/api/incidents/"): STAFF_API,
+    ("GET", "/api/incidents/{id}/"): STAFF_API,
+    ("POST", "/api/incidents/{id}/acknowledge/"): STAFF_API,
     ("GET", "/api/timeline/"): STAFF_API,
     ("GET", "/api/storage/"): STAFF_API,
     ("POST", "/api/token/"): SIGNED_IN_API,
@@ -218,6 +228,9 @@ NAMED: dict[str, str] = {
     "deletedrange-list": "camera",
     "deletedrange-detail": "deletedrange",
     "alarm-detail": "alarm",
+    "incident-detail": "incident",
+    "incident-acknowledge": "incident",
+    "incidents:detail": "incident",
     "timeline": "camera",
     "dashboard:sync": "eldership",
     "dashboard:live": "camera",
@@ -268,6 +281,7 @@ BODIES: dict[str, dict[str, str]] = {
     "disclosurerequest-review": {"decision": "reject", "reason": "Matrix"},
     "disclosurerequest-withdraw": {"reason": "Matrix"},
     "playback:clip": {"start": FOOTAGE_START.isoformat(), "end": (FOOTAGE_START + timedelta(seconds=3)).isoformat()},
+    "incident-acknowledge": {"note": "Matrix"},
 }
 
 
@@ -337,6 +351,7 @@ def scoped_objects(world, camera: object, owner: object) -> dict[str, object]:
         "request": made_request(
             camera, world.users["police"], FOOTAGE_START, FOOTAGE_END, reviewer=world.users["reviewer"]
         ),
+        "incident": Incident.objects.create(camera=camera, kind=IncidentKind.OFFLINE, started_at=T),
     }
 
 
@@ -475,6 +490,7 @@ def test_every_openapi_operation_has_an_expectation_and_meets_it(world, clients)
     own = world.objects["in"]
     kinds = {"elderships": "eldership", "cameras": "camera", "segments": "segment", "gaps": "gap"}
     kinds |= {"holds": "hold", "deleted-ranges": "deletedrange", "alarms": "alarm", "requests": "request"}
+    kinds |= {"incidents": "incident"}
     local = {
         "start": f"{local_time(FOOTAGE_START):%Y-%m-%dT%H:%M:%S}",
         "end": f"{local_time(FOOTAGE_END):%Y-%m-%dT%H:%M:%S}",
@@ -491,6 +507,7 @@ def test_every_openapi_operation_has_an_expectation_and_meets_it(world, clients)
         | local,
         ("POST", "/api/requests/{id}/review/"): {"decision": "reject", "reason": "Matrix"},
         ("POST", "/api/requests/{id}/withdraw/"): {"reason": "Matrix"},
+        ("POST", "/api/incidents/{id}/acknowledge/"): {"note": "Matrix"},
     }
     for method, path in sorted(OPERATIONS):
         for role, want in zip(ROLES, OPERATIONS[(method, path)], strict=True):

@@ -1,12 +1,15 @@
 """/healthz answers without dependencies; /readyz probes each one and turns 503 only on the critical ones."""
 
 import json
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 
+from birzai_vms import heartbeats
 from health import checks
+from recordings.capture import lease
 from tests.factories import CameraFactory
 from tests.support.tcpproxy import TcpProxy
 from tests.support.waiting import wait_for
@@ -45,13 +48,19 @@ def test_readyz_is_200_with_every_check_ok_when_workers_and_beat_run(capture_sta
     assert body["ready"] is True and body["not_ready"] == []
     assert body["checks"]["workers"]["workers"] == {"capture": 1, "default": 1}
     assert body["checks"]["beat"]["last_run_age_seconds"] < 30
+    assert body["checks"]["beat"]["heartbeat_age_seconds"] < 30
 
 
 def test_without_workers_or_beat_readyz_reports_them_but_stays_ready(transactional_db, roomy_disk, redis_db, client):
     status, body = _ready(client)
     assert status == 200
     assert body["checks"]["workers"]["ok"] is False and body["checks"]["workers"]["critical"] is False
-    assert body["checks"]["beat"] == {"ok": False, "critical": False, "last_run_age_seconds": None}
+    assert body["checks"]["beat"] == {
+        "ok": False,
+        "critical": False,
+        "heartbeat_age_seconds": None,
+        "last_run_age_seconds": None,
+    }
 
 
 def test_a_camera_without_lease_is_counted_not_named_and_not_fatal(transactional_db, roomy_disk, redis_db, client):
@@ -95,7 +104,7 @@ def test_readyz_turns_503_while_redis_is_down_and_recovers(transactional_db, roo
         status, body = _ready(client)
         assert status == 503
         assert body["not_ready"] == ["redis"]
-        for needs_redis in ("workers", "beat", "capture_leases"):
+        for needs_redis in ("workers", "beat", "capture_leases", "incident_detection"):
             assert body["checks"][needs_redis] == {"ok": False, "critical": False, "error": "redis unavailable"}
         proxy.restore()
         assert wait_for(lambda: _ready(client)[0] == 200, timeout=10, what="ready again")
@@ -113,6 +122,20 @@ def test_readyz_is_503_when_the_recordings_directory_cannot_be_written(
     assert body["checks"]["disk"]["writable"] is False
 
 
-def test_a_flood_of_probes_asks_the_workers_once_per_few_seconds(redis_db):
-    first = checks.check_workers()
-    assert checks.check_workers() is first
+def test_workers_and_beat_are_read_from_their_heartbeats_and_a_silent_one_goes_stale(redis_db, settings):
+    settings.WORKER_HEARTBEAT_SECONDS = 1.0
+    now = time.time()
+    redis_db.hset(heartbeats.WORKERS_KEY, "capture@a", json.dumps({"queues": ["capture"], "at": now}))
+    redis_db.hset(heartbeats.WORKERS_KEY, "worker@b", json.dumps({"queues": ["default"], "at": now - 10}))
+    redis_db.set(heartbeats.BEAT_KEY, repr(now))
+    redis_db.set(lease.DISPATCHER_RAN_KEY, repr(now))
+    workers = checks.check_workers(redis_db, now=now)
+    assert not workers.ok and workers.detail == {"workers": {"capture": 1, "default": 0}}
+    assert checks.check_beat(redis_db, now=now).ok
+    assert not checks.check_beat(redis_db, now=now + 10).ok  # beat silent for three heartbeats: dead
+
+
+def test_readyz_answers_fast_with_no_worker_to_wait_for(transactional_db, roomy_disk, redis_db, client):
+    started = time.monotonic()
+    status, _body = _ready(client)
+    assert status == 200 and time.monotonic() - started < 0.5

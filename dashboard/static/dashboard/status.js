@@ -109,6 +109,7 @@
         if (msg.system) showSystemAlarms(msg.system);
       } else if (msg.type === "status") apply(msg.status);
       else if (msg.type === "system") showSystemAlarms(msg.alarms);
+      else if (msg.type === "incident") window.dispatchEvent(new CustomEvent("vms:incident", { detail: msg.incident }));
     };
     socket.onclose = () => {
       setConnection("closed");
