@@ -119,20 +119,27 @@ def record_deletion(*, camera_id: int, entries: list[tuple[str, str, datetime]],
     for path, sha, start in entries:
         by_day[start.astimezone(UTC).date()].append([path, sha])
     for day, names in sorted(by_day.items()):
-        last = DeletionRecord.objects.filter(camera_id=camera_id, day=day).order_by("-id").values_list("head").first()
-        prev = last[0] if last else genesis(camera_id, day)
-        record = DeletionRecord(
-            camera_id=camera_id,
-            day=day,
-            entries=names,
-            reason=reason,
-            deleted_at=at,
-            prev_head=prev,
-            head=chain(prev, names),
-            key_id=keys.key_id(),
-        )
-        record.signature = keys.sign(deletion_message(record))
-        record.save()
+        record_day_deletion(camera_id=camera_id, day=day, names=names, reason=reason, at=at)
+
+
+def record_day_deletion(*, camera_id: int, day: date, names: list[list[str]], reason: str, at: datetime) -> None:
+    """Append one signed record of the day's deleted segments ([path, sha256] in start order) to its chain.
+
+    For a whole day deleted at once (a dropped partition), with the same lock as record_deletion."""
+    last = DeletionRecord.objects.filter(camera_id=camera_id, day=day).order_by("-id").values_list("head").first()
+    prev = last[0] if last else genesis(camera_id, day)
+    record = DeletionRecord(
+        camera_id=camera_id,
+        day=day,
+        entries=names,
+        reason=reason,
+        deleted_at=at,
+        prev_head=prev,
+        head=chain(prev, names),
+        key_id=keys.key_id(),
+    )
+    record.signature = keys.sign(deletion_message(record))
+    record.save()
 
 
 @dataclass
