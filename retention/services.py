@@ -10,7 +10,7 @@ tampering report) for what was a lawful deletion.
 import contextlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 from audit.choices import AuditAction
 from audit.services import record as audit
 from cameras.models import Camera
+from integrity.models import DailyDigest
 from integrity.services import record_day_deletion, record_deletion
 from recordings import partitions
+from recordings.capture import storage
 from recordings.models import Segment
 from recordings.querysets import CONTIGUOUS
 
@@ -230,7 +232,7 @@ def _keep_sql(*, holds: bool) -> str:
 # The deleted ranges of a day, as _runs makes them (a run ends where the next segment starts more than
 # CONTIGUOUS after the previous one's end), computed in the database: no datetimes cross the socket.
 _RUNS_SQL = """
-SELECT camera_id, min(start), (array_agg("end" ORDER BY start DESC))[1], count(*), sum(bytes) FROM (
+SELECT camera_id, min(start), (array_agg("end" ORDER BY start DESC))[1], count(*), sum(bytes)::bigint FROM (
     SELECT camera_id, start, "end", bytes,
            count(*) FILTER (WHERE prev_end IS NULL OR start - prev_end > %(tolerance)s)
                OVER (PARTITION BY camera_id ORDER BY start) AS run
@@ -271,12 +273,21 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
             source = _FROM_SQL.format(table=table)
             cursor.execute(_RUNS_SQL.format(source=source, keep=keep), params)
             runs = cursor.fetchall()
+            cursor.execute(f"SELECT s.camera_id, count(*) FILTER (WHERE {keep}) FROM {source} GROUP BY 1", params)
+            kept = dict(cursor.fetchall())
+            deleting = {camera_id for camera_id, *_ in runs}
+            # A camera's day deleted whole, and sealed: one record standing for the seal, no second list of
+            # its segments (which costs more than everything else here: 2 M entries a day at 96 cameras).
+            seals = dict(DailyDigest.objects.filter(day=day, camera_id__in=deleting).values_list("camera_id", "head"))
+            whole = {camera_id for camera_id in deleting if not kept[camera_id] and camera_id in seals}
+            # Names are needed for the other cameras' records, and for unlinking where the day has files here.
+            wanted = (deleting - whole) | {c for c in whole if (storage.camera_dir(c) / f"{day:%Y/%m/%d}").is_dir()}
             cursor.execute(
-                f"SELECT s.camera_id, path, sha256 FROM {source} WHERE NOT {keep} ORDER BY s.camera_id, start", params
+                f"SELECT s.camera_id, path, sha256 FROM {source} WHERE NOT {keep} AND s.camera_id = ANY(%(wanted)s) "
+                "ORDER BY s.camera_id, start",
+                {**params, "wanted": sorted(wanted)},
             )
             rows = cursor.fetchall()
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {source} WHERE {keep})", params)
-            keeps_some = cursor.fetchone()[0]
         DeletedRange.objects.bulk_create(
             DeletedRange(
                 camera_id=camera_id,
@@ -291,17 +302,23 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
         )
         by_camera: dict[int, list[list[str]]] = {}
         for camera_id, path, sha in rows:
-            by_camera.setdefault(camera_id, []).append([path, sha])
-        for camera_id, names in by_camera.items():
-            record_day_deletion(camera_id=camera_id, day=day, names=names, reason=DeletionReason.RETENTION, at=now)
+            if camera_id not in whole:
+                by_camera.setdefault(camera_id, []).append([path, sha])
+        for camera_id in sorted(deleting):
+            record_day_deletion(
+                camera_id=camera_id,
+                day=day,
+                names=by_camera.get(camera_id, []),
+                sealed_head=seals[camera_id] if camera_id in whole else "",
+                reason=DeletionReason.RETENTION,
+                at=now,
+            )
+        keeps_some = any(kept.values())
         if runs and keeps_some:
             partitions.replace_partition(table, day, f"SELECT s.* FROM {source} WHERE {keep}", params)
         elif not keeps_some:
             partitions.drop_partition(table)
-    root = str(settings.RECORDINGS_ROOT)
-    for _camera_id, path, _sha in rows:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, path))
+    _unlink_all(path for _camera_id, path, _sha in rows)
     done: dict[int, DeletedBatch] = {}
     for camera_id, start, end, count, size in runs:
         batch = done.setdefault(camera_id, DeletedBatch(first=start))
@@ -309,6 +326,25 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
         batch.bytes += size
         batch.last = end
     return done
+
+
+def _unlink_all(paths: Iterable[str]) -> None:
+    """Unlink the files (relative to RECORDINGS_ROOT) that exist, a folder at a time: a folder that is
+    gone (already deleted, or on another node's storage) costs one look, not one unlink per file."""
+    root = str(settings.RECORDINGS_ROOT)
+    folders: dict[str, set[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, set()).add(name)
+    for folder, names in folders.items():
+        where = os.path.join(root, folder)
+        try:
+            present = [entry.name for entry in os.scandir(where) if entry.name in names]
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in present:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(where, name))
 
 
 def sweep_whole_days(*, now: datetime, retention_days: dict[int, int]) -> dict[int, DeletedBatch]:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection, transaction
 
-from integrity.models import DeletionRecord
-from integrity.services import verify_day
+from integrity.models import DailyDigest, DeletionRecord
+from integrity.services import seal_day, verify_day
 from recordings import partitions
 from recordings.capture import storage
 from recordings.models import Segment
@@ -46,6 +46,9 @@ def build(segments: object, a: object, b: object, c: object) -> None:
     segments(b, at("2026-10-28", "20:00:00"), 2)
     segments(b, at("2026-11-20", "10:00:00"), 2)  # young
     services.create_hold(camera_ids=[b.pk], start=held[2].start, end=held[3].end, reason="Police request 7/2026")
+    # Sealed days (as every day is long before it expires): a and c on 10 and 20 Oct; b's 20 Oct is not.
+    for camera, day in ((a, "2026-10-20"), (c, "2026-10-10"), (c, "2026-10-20"), (a, "2026-10-21")):
+        seal_day(camera_id=camera.pk, day=at(day, "00:00:00").date())
 
 
 def merged(ranges: list[tuple]) -> list[tuple]:
@@ -66,7 +69,14 @@ def outcome(root: object, cameras: list[object]) -> dict[str, object]:
     return {
         "segments": sorted(Segment.objects.values_list("camera_id", "start", "end", "path", "sha256")),
         "files": sorted(str(p.relative_to(root)) for p in root.rglob("*.ts")),
-        "deleted": sorted((r.camera_id, r.day, name) for r in DeletionRecord.objects.all() for name, _sha in r.entries),
+        "deleted": sorted(
+            (r.camera_id, r.day, name)
+            for r in DeletionRecord.objects.all()
+            # A whole sealed day's record stands for the seal's segments.
+            for name, _sha in (
+                DailyDigest.objects.get(camera_id=r.camera_id, day=r.day).entries if r.sealed_head else r.entries
+            )
+        ),
         "ranges": merged(list(DeletedRange.objects.values_list("camera_id", "start", "end", "segment_count"))),
         "verified": all(verify_day(camera_id=cam.pk, day=day).ok for cam in cameras for day in days),
     }
@@ -95,6 +105,16 @@ def test_the_partitioned_index_deletes_exactly_what_the_unpartitioned_one_did(se
             assert not partitions.is_partitioned()
         services.enforce_retention(now=NOW)
         results[partitioned] = outcome(recordings_root, [a, b, c])
+        whole_day_records = DeletionRecord.objects.exclude(sealed_head="")
+        if partitioned:
+            # a's 20 and 21 Oct and c's 10 Oct went whole and sealed: one short record each.
+            assert sorted((r.camera_id, r.day.isoformat(), r.entries) for r in whole_day_records) == [
+                (a.pk, "2026-10-20", []),
+                (a.pk, "2026-10-21", []),
+                (c.pk, "2026-10-10", []),
+            ]
+        else:
+            assert not whole_day_records.exists()
         if partitioned:
             # The wholly expired days went at once: 10 Oct and 21 Oct dropped; 20 Oct kept its held and
             # longer-kept rows in a partition of its own; the day the cutoff cuts is still there.
@@ -142,6 +162,10 @@ def test_held_footage_in_a_day_being_dropped_is_kept_until_released(segments, ad
         assert [r[0] for r in cur.fetchall()] == [rows[3].pk, rows[4].pk]
     ranges = list(DeletedRange.objects.filter(camera=camera).order_by("start").values_list("start", "end"))
     assert ranges == [(rows[0].start, rows[2].end), (rows[5].start, rows[7].end)]
+    # Part of the day kept: its record lists what went, segment by segment.
+    assert [n for r in DeletionRecord.objects.filter(camera=camera) for n, _ in r.entries] == [
+        s.path for s in rows[:3] + rows[5:]
+    ]
 
     services.release_hold(hold_id=hold.pk, reason="Case closed", released_by=admin_user)
     services.enforce_retention(now=NOW)
