@@ -209,10 +209,14 @@ def playlist_timings(user: object, camera: object, hours: int, repeats: int) -> 
 
     from playback import playlists, services
     from playback.views import _segment_uri
+    from recordings import partitions
     from recordings.models import Segment
 
     Segment.objects.filter(camera=camera).delete()
     start = datetime(2026, 6, 13, 0, 0, tzinfo=UTC)
+    # The days' partitions of the index exist, as they would for recorded days (docs/partitioning.md).
+    for day in (start - timedelta(days=1), start, start + timedelta(days=1)):
+        partitions.create_day_partition(day.date())
     step = timedelta(seconds=4)
     rows = [
         Segment(
