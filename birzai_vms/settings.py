@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retention, storage pressure and integrity (retention/tasks.py, integrity/tasks.py).
     "enforce-retention": {"task": "retention.tasks.enforce_retention", "schedule": 600.0},
+    # Daily partitions of the segment index, created ahead (recordings/partitions.py).
+    "maintain-segment-partitions": {"task": "recordings.tasks.maintain_segment_partitions", "schedule": 3600.0},
     "relieve-disk-pressure": {
         "task": "retention.tasks.relieve_disk_pressure",
         "schedule": STORAGE_CHECK_INTERVAL_SECONDS,
@@ -366,6 +368,9 @@ RENDITION_WAIT_SECONDS = float_setting("RENDITION_WAIT_SECONDS", 5.0, minimum=0,
 # --- Retention, storage, integrity ---------------------------------------------------------------
 # Rows per short deletion transaction: large batches hold locks the indexer waits for.
 RETENTION_BATCH_SIZE = int_setting("RETENTION_BATCH_SIZE", 5000, minimum=1, maximum=1_000_000)
+# Daily partitions of the segment index made ahead of time on PostgreSQL (docs/partitioning.md); a day
+# without one still indexes, into the default partition, and gets its partition at the next maintenance.
+SEGMENT_PARTITION_DAYS_AHEAD = int_setting("SEGMENT_PARTITION_DAYS_AHEAD", 3, minimum=1, maximum=60)
 # Free space under max(bytes, percent of the filesystem) starts deleting the oldest unheld footage.
 STORAGE_MIN_FREE_BYTES = int_setting("STORAGE_MIN_FREE_BYTES", 2 * 1024**3, minimum=0)
 # Deletion frees up to 1.2 × the watermark, so a watermark above 80 % could never be met.

@@ -34,6 +34,9 @@ class DeletionRecord(models.Model):
     camera = models.ForeignKey("cameras.Camera", on_delete=models.PROTECT, related_name="deletion_records")
     day = models.DateField(_("day (UTC)"))
     entries = models.JSONField(_("entries"))
+    # Set when a whole sealed day was deleted at once (a dropped partition): the record then lists no
+    # entries and stands for every segment of that day's seal, whose head this is (docs/partitioning.md).
+    sealed_head = models.CharField(_("whole sealed day"), max_length=64, blank=True)
     reason = models.CharField(_("reason"), max_length=20)
     deleted_at = models.DateTimeField(_("deleted"))
     prev_head = models.CharField(_("previous head"), max_length=64)
@@ -48,7 +51,8 @@ class DeletionRecord(models.Model):
         indexes = [models.Index(fields=["camera", "day"], name="deletion_record_camera_day")]
 
     def __str__(self) -> str:
-        return f"{self.camera_id} {self.day}: {len(self.entries)} deleted ({self.reason})"
+        deleted = "the whole sealed day" if self.sealed_head else len(self.entries)
+        return f"{self.camera_id} {self.day}: {deleted} deleted ({self.reason})"
 
 
 class QuarantinedFile(models.Model):

@@ -53,6 +53,8 @@ def digest_message(digest: DailyDigest) -> bytes:
 
 
 def deletion_message(record: DeletionRecord) -> bytes:
+    # sealed_head only when set: the records signed before it existed still verify.
+    extra = {"sealed_head": record.sealed_head} if record.sealed_head else {}
     return _message(
         "deletion",
         camera=record.camera_id,
@@ -61,7 +63,13 @@ def deletion_message(record: DeletionRecord) -> bytes:
         deleted_at=record.deleted_at.isoformat(),
         prev=record.prev_head,
         head=record.head,
+        **extra,
     )
+
+
+def whole_day_entries(sealed_head: str) -> list[list[str]]:
+    """What a whole-day deletion record chains instead of its segments: the seal it stands for."""
+    return [["sealed-day", sealed_head]]
 
 
 @transaction.atomic
@@ -119,20 +127,32 @@ def record_deletion(*, camera_id: int, entries: list[tuple[str, str, datetime]],
     for path, sha, start in entries:
         by_day[start.astimezone(UTC).date()].append([path, sha])
     for day, names in sorted(by_day.items()):
-        last = DeletionRecord.objects.filter(camera_id=camera_id, day=day).order_by("-id").values_list("head").first()
-        prev = last[0] if last else genesis(camera_id, day)
-        record = DeletionRecord(
-            camera_id=camera_id,
-            day=day,
-            entries=names,
-            reason=reason,
-            deleted_at=at,
-            prev_head=prev,
-            head=chain(prev, names),
-            key_id=keys.key_id(),
-        )
-        record.signature = keys.sign(deletion_message(record))
-        record.save()
+        record_day_deletion(camera_id=camera_id, day=day, names=names, reason=reason, at=at)
+
+
+def record_day_deletion(
+    *, camera_id: int, day: date, names: list[list[str]], reason: str, at: datetime, sealed_head: str = ""
+) -> None:
+    """Append one signed record of the day's deleted segments ([path, sha256] in start order) to its chain;
+    with `sealed_head` (and no names), a record that every segment of the day's seal left is deleted:
+    the seal already lists them, so a whole day costs one short record instead of a second list.
+
+    Called inside the deleting transaction, with the same lock as record_deletion."""
+    last = DeletionRecord.objects.filter(camera_id=camera_id, day=day).order_by("-id").values_list("head").first()
+    prev = last[0] if last else genesis(camera_id, day)
+    record = DeletionRecord(
+        camera_id=camera_id,
+        day=day,
+        entries=names,
+        sealed_head=sealed_head,
+        reason=reason,
+        deleted_at=at,
+        prev_head=prev,
+        head=chain(prev, whole_day_entries(sealed_head) if sealed_head else names),
+        key_id=keys.key_id(),
+    )
+    record.signature = keys.sign(deletion_message(record))
+    record.save()
 
 
 @dataclass
@@ -154,15 +174,21 @@ class DayReport:
         return not (self.altered or self.missing or self.inserted or self.problems)
 
 
-def _lawfully_deleted(camera_id: int, day: date, report: DayReport) -> set[str]:
+def _lawfully_deleted(camera_id: int, day: date, report: DayReport, digest: DailyDigest | None) -> set[str]:
     names: set[str] = set()
     prev = genesis(camera_id, day)
     for record in DeletionRecord.objects.filter(camera_id=camera_id, day=day).order_by("id"):
-        if record.prev_head != prev or chain(record.prev_head, record.entries) != record.head:
+        entries = whole_day_entries(record.sealed_head) if record.sealed_head else record.entries
+        if record.prev_head != prev or chain(record.prev_head, entries) != record.head:
             report.problems.append(f"deletion record {record.pk} does not continue the deletion chain")
         if not keys.signature_is_valid(deletion_message(record), record.signature):
             report.problems.append(f"deletion record {record.pk} has an invalid signature")
         prev = record.head
+        if record.sealed_head:
+            if digest is None or digest.head != record.sealed_head:
+                report.problems.append(f"deletion record {record.pk} stands for a seal this day does not have")
+            else:
+                names.update(name for name, _sha in digest.entries)
         names.update(name for name, _sha in record.entries)
     return names
 
@@ -205,7 +231,7 @@ def verify_day(*, camera_id: int, day: date) -> DayReport:
         expected = {name: sha for name, sha in digest.entries}
     else:
         expected = rows
-    deleted = _lawfully_deleted(camera_id, day, report)
+    deleted = _lawfully_deleted(camera_id, day, report, digest)
     files = _files_of_day(camera_id, day)
     settle_before = time.time() - settings.RECONCILE_SETTLE_SECONDS
     for name, sha in expected.items():

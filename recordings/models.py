@@ -10,7 +10,10 @@ from .querysets import SegmentQuerySet, TimeRangeQuerySet
 
 
 class Segment(models.Model):
-    """A few seconds of one camera's video, stream-copied into one file."""
+    """A few seconds of one camera's video, stream-copied into one file.
+
+    On PostgreSQL the table is partitioned by day of `start` (recordings/partitions.py, migration 0007):
+    its primary key there is (id, start), and Django keeps `id` as the pk (docs/partitioning.md)."""
 
     # No index of its own: the unique (camera, start) index serves every camera lookup, and PostgreSQL
     # preferred a bare camera index that made a day's timeline scan all of a camera's month (bench/retention.py).
@@ -40,7 +43,9 @@ class Segment(models.Model):
         verbose_name_plural = _("segments")
         constraints = [
             models.UniqueConstraint(fields=["camera", "start"], name="segment_unique_camera_start"),
-            models.UniqueConstraint(fields=["node", "path"], name="segment_unique_node_path"),
+            # The file name gives the start, so (node, path) alone is as unique; the start is in the key
+            # because PostgreSQL's unique indexes on a table partitioned by start must contain it.
+            models.UniqueConstraint(fields=["node", "path", "start"], name="segment_unique_node_path_start"),
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="segment_end_after_start"),
         ]
         indexes = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cameras.models import Camera
 
 from .capture import lease
+from .partitions import ensure_partitions
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +50,10 @@ def dispatch_recorders() -> int:
 def dispatch_after_commit() -> None:
     """Start recording a newly enabled camera now rather than at the dispatcher's next round."""
     transaction.on_commit(lambda: dispatch_recorders.delay())
+
+
+@shared_task(ignore_result=True)
+def maintain_segment_partitions() -> int:
+    """Create the coming days' partitions of the segment index, and split out of the default partition
+    any day that has rows in it (PostgreSQL; nothing to do on SQLite)."""
+    return len(ensure_partitions())

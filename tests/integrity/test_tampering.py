@@ -169,3 +169,24 @@ def test_the_rolling_sample_rehash_raises_an_alarm_naming_an_altered_segment(seg
     assert rehash_sample(size=50) == 1
     alarm = Alarm.objects.open().get(kind="integrity", camera=camera)
     assert rows[1].path in alarm.text and alarm.severity == "critical"
+
+
+def test_a_whole_sealed_day_dropped_at_once_verifies_and_its_record_cannot_be_moved(segments):
+    from integrity.models import DeletionRecord
+    from recordings import partitions
+
+    camera = CameraFactory()
+    sealed_day(camera, segments)
+    if not partitions.ensure_partitions(now=DAY):
+        pytest.skip("the index is not partitioned (SQLite): no whole-day deletion")
+
+    services.enforce_retention(now=DAY + timedelta(days=31))
+
+    record = DeletionRecord.objects.get(camera=camera)
+    assert (record.entries, record.sealed_head) == ([], DailyDigest.objects.get(camera=camera).head)
+    report = verify_day(camera_id=camera.pk, day=DAY.date())
+    assert report.ok, report
+    assert (report.checked, report.lawfully_deleted) == (0, 6)
+    # The record stands for that seal only: pointed at another seal, it no longer verifies.
+    DeletionRecord.objects.filter(pk=record.pk).update(sealed_head="0" * 64)
+    assert not verify_day(camera_id=camera.pk, day=DAY.date()).ok

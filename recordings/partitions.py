@@ -1,0 +1,146 @@
+"""Daily range partitions of the segment index on PostgreSQL (docs/partitioning.md).
+
+`recordings_segment` is partitioned by range of `start`, one partition per UTC day
+(`recordings_segment_pYYYYMMDD`), plus a default partition that receives any row whose day has no
+partition yet: the indexer never waits for, and never loses a row to, a missing partition. The beat
+task `maintain_segment_partitions` creates the coming days ahead and splits out of the default
+partition any day that has rows in it (a late or caught-up segment). SQLite (the demo) is not
+partitioned: every function here is a no-op there.
+"""
+
+import logging
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+TABLE = "recordings_segment"
+DEFAULT = f"{TABLE}_default"
+_NAME = re.compile(rf"^{TABLE}_p(\d{{8}})$")
+DAY = timedelta(days=1)
+
+
+def partition_name(day: date) -> str:
+    return f"{TABLE}_p{day:%Y%m%d}"
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start, start + DAY
+
+
+def is_partitioned() -> bool:
+    """True on PostgreSQL once migration 0007 made the segment table partitioned."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cur:
+        cur.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
+        row = cur.fetchone()
+    return bool(row) and row[0] == "p"
+
+
+def day_partitions() -> dict[date, str]:
+    """The attached daily partitions, by day (the default partition is not one of them)."""
+    if not is_partitioned():
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [TABLE],
+        )
+        names = [name for (name,) in cur.fetchall()]
+    found = {}
+    for name in names:
+        if match := _NAME.match(name):
+            found[datetime.strptime(match.group(1), "%Y%m%d").date()] = name
+    return dict(sorted(found.items()))
+
+
+def create_day_partition(day: date) -> bool:
+    """Create the day's partition (False if it exists), moving the day's rows out of the default partition.
+
+    One transaction: the moved rows are never absent from the index. CREATE TABLE … PARTITION OF would
+    refuse while the default partition holds rows of that day, so those are moved into a plain table
+    that is then attached (its check scans only that table and the default partition, both small)."""
+    if not is_partitioned():
+        return False
+    name = partition_name(day)
+    start, end = day_bounds(day)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [name])
+        if cur.fetchone()[0] is not None:
+            return False
+        # CREATE … PARTITION OF locks the whole table for a moment: never queue every reader behind a
+        # long query for it (the next run tries again; rows meanwhile go to the default partition).
+        cur.execute("SET LOCAL lock_timeout = '5s'")
+        # Inserts routed to the default partition wait here for a moment; others are not touched.
+        cur.execute(f"LOCK TABLE {DEFAULT} IN SHARE ROW EXCLUSIVE MODE")
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {DEFAULT} WHERE start >= %s AND start < %s)", [start, end])
+        if not cur.fetchone()[0]:
+            cur.execute(f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES FROM (%s) TO (%s)", [start, end])
+            return True
+        cur.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        cur.execute(
+            f"WITH moved AS (DELETE FROM {DEFAULT} WHERE start >= %s AND start < %s RETURNING *) "
+            f"INSERT INTO {name} SELECT * FROM moved",
+            [start, end],
+        )
+        moved = cur.rowcount
+        cur.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end])
+    log.info("segment partition %s created with %d rows moved from the default partition", name, moved)
+    return True
+
+
+def days_in_default() -> list[date]:
+    """UTC days that have rows in the default partition (normally none: it is for stragglers)."""
+    if not is_partitioned():
+        return []
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT DISTINCT (start AT TIME ZONE 'UTC')::date FROM {DEFAULT} ORDER BY 1")
+        return [day for (day,) in cur.fetchall()]
+
+
+def ensure_partitions(*, now: datetime | None = None, ahead: int | None = None) -> list[date]:
+    """Yesterday's, today's and the next `ahead` days' partitions exist; days found in the default
+    partition get theirs. Returns the days created. Safe to run at any time, and twice."""
+    from django.conf import settings
+
+    if not is_partitioned():
+        return []
+    now = now or timezone.now()
+    ahead = settings.SEGMENT_PARTITION_DAYS_AHEAD if ahead is None else ahead
+    today = now.astimezone(UTC).date()
+    wanted = [today + timedelta(days=n) for n in range(-1, ahead + 1)] + days_in_default()
+    return [day for day in sorted(set(wanted)) if create_day_partition(day)]
+
+
+def drop_partition(name: str) -> None:
+    """Detach and drop a daily partition. The caller has recorded what its rows were.
+
+    DETACH takes an ACCESS EXCLUSIVE lock on the whole segment table (CONCURRENTLY is not allowed with a
+    default partition); it is the last statement before the caller's commit, so it is held for
+    milliseconds, and lock_timeout keeps it from queueing every reader behind a long query."""
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL lock_timeout = '5s'")
+        cur.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+        cur.execute(f"DROP TABLE {name}")
+
+
+def replace_partition(name: str, day: date, keep_query: str, params: dict) -> int:
+    """Swap the day's partition for a copy holding only the rows `keep_query` selects (all columns, in
+    the table's order); returns how many rows were kept. Costs the kept rows, not the day's."""
+    start, end = day_bounds(day)
+    fresh = f"{name}_keep"
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {fresh}")
+        cur.execute(f"CREATE TABLE {fresh} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        cur.execute(f"INSERT INTO {fresh} {keep_query}", params)
+        kept = cur.rowcount
+        drop_partition(name)
+        cur.execute(f"ALTER TABLE {fresh} RENAME TO {name}")
+        cur.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end])
+    return kept
