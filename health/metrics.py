@@ -18,6 +18,7 @@ from recordings.models import Segment
 from retention.storage import disk
 
 BYTES_WINDOW = timedelta(hours=1)
+LAG_WINDOW = timedelta(days=1)
 
 
 def allowed(*, remote_addr: str, authorization: str) -> bool:
@@ -52,12 +53,21 @@ def render() -> bytes:
         "Seconds since the newest indexed segment's end, the largest over enabled cameras with footage.",
         registry=registry,
     )
-    footage = Segment.objects.filter(camera__enabled=True, camera__decommissioned_at__isnull=True).values("camera")
-    ends = [row["newest"] for row in footage.annotate(newest=Max("end")).values("newest")]
-    lag.set(max(((now - end).total_seconds() for end in ends), default=0.0))
+    # Bounded by start, so that a scrape reads the last days' partitions, not the whole index: a camera whose
+    # newest segment is older than LAG_WINDOW counts as LAG_WINDOW behind.
+    footage = Segment.objects.filter(
+        camera__enabled=True, camera__decommissioned_at__isnull=True, start__gte=now - LAG_WINDOW
+    ).values("camera")
+    ends = {row["camera"]: row["newest"] for row in footage.annotate(newest=Max("end")).values("camera", "newest")}
+    with_footage = Camera.objects.filter(enabled=True, decommissioned_at__isnull=True, segments__isnull=False)
+    silent = with_footage.exclude(pk__in=ends.keys()).exists()
+    lags = [(now - end).total_seconds() for end in ends.values()] + [LAG_WINDOW.total_seconds()] * silent
+    lag.set(max(lags, default=0.0))
 
     written = Gauge("vms_segment_bytes_last_hour", "Bytes of segments that ended in the last hour.", registry=registry)
-    written.set(Segment.objects.filter(end__gt=now - BYTES_WINDOW).aggregate(b=Sum("bytes"))["b"] or 0)
+    # A segment lasts at most a minute; the start bound keeps the query on the newest partitions.
+    recent = Segment.objects.filter(start__gt=now - BYTES_WINDOW - timedelta(minutes=5), end__gt=now - BYTES_WINDOW)
+    written.set(recent.aggregate(b=Sum("bytes"))["b"] or 0)
 
     state = disk()
     Gauge("vms_recordings_free_bytes", "Free bytes on the recordings disk.", registry=registry).set(state.free)

@@ -55,6 +55,17 @@ def test_metrics_parse_and_carry_cameras_lag_bytes_disk_and_alarms(client, recor
     assert set(alarms) == set(AlarmKind.values)
 
 
+def test_a_camera_silent_for_days_counts_as_a_day_behind(client, recordings_root):
+    """The lag reads only the last day's partitions: older footage means at least that far behind."""
+    now = timezone.now()
+    SegmentFactory(camera=CameraFactory(), start=now - timedelta(seconds=8), end=now - timedelta(seconds=4))
+    SegmentFactory(camera=CameraFactory(), start=now - timedelta(days=3), end=now - timedelta(days=3, seconds=-4))
+
+    families = _families(client.get("/metrics").content)
+
+    assert families["vms_indexing_lag_seconds"][()] == timedelta(days=1).total_seconds()
+
+
 def test_metrics_refuse_an_address_outside_the_allowed_networks(client, recordings_root):
     response = client.get("/metrics", REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 404
