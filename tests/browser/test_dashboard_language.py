@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.browser]
 
 WORD = re.compile(r"[A-Za-zĄČĘĖĮŠŲŪŽąčęėįšųūžĀĒĢĪĶĻŅāēģīķļņ]{3,}")
 # Names, units and codes that are the same in every language (the language switch names each language
-# in its own; "Natural Earth" is the map data's source; PgUp and PgDn are the keys' labels).
+# in its own; "Natural Earth" is the map data's source; PgUp and PgDn are the keys' labels; "Incidents" is
+# Latvian for one incident and English for several).
 SAME_IN_BOTH = {
     "MP4",
     "EEST",
@@ -31,6 +32,7 @@ SAME_IN_BOTH = {
     "Earth",
     "PgUp",
     "PgDn",
+    "Incidents",
 }
 
 
