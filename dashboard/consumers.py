@@ -14,6 +14,7 @@ from accounts.services import browses_cameras, requires_two_factor
 from cameras.events import STATUS_GROUP, status_payload
 from cameras.models import Camera
 
+from . import process_watch
 from .texts import render_status, scope_language, system_alarms
 
 # Who may see which camera is re-read from `visible_to` at most this often per user and process:
@@ -45,11 +46,25 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(STATUS_GROUP, self.channel_name)
         await self.accept()
         statuses = await self._all_statuses()
+        self.processes = await asyncio.to_thread(process_watch.watch.shown)
         await self.send_json({"type": "snapshot", "statuses": statuses, "system": await self._system_alarms()})
+        # A dead worker sends no event: each connection looks at the heartbeats itself.
+        self.process_task = asyncio.create_task(self._watch_processes())
 
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "process_task"):
+            self.process_task.cancel()
         if hasattr(self, "user_id"):
             await self.channel_layer.group_discard(STATUS_GROUP, self.channel_name)
+
+    async def _watch_processes(self) -> None:
+        """Sends the banner again when the set of process conditions changes (dashboard/process_watch.py)."""
+        while True:
+            await asyncio.sleep(process_watch.check_interval_seconds())
+            processes = await asyncio.to_thread(process_watch.watch.shown)
+            if processes != self.processes:
+                self.processes = processes
+                await self.send_json({"type": "system", "alarms": await self._system_alarms()})
 
     async def status_changed(self, event: dict[str, Any]) -> None:
         visible = await self._visible_ids()
@@ -100,4 +115,4 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
     def _system_alarms(self) -> list[dict[str, Any]]:
         # Read for this user on every change: they are few, and change seldom.
         user = get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
-        return system_alarms(user, self.language) if user is not None else []
+        return system_alarms(user, self.language, self.processes) if user is not None else []
