@@ -42,7 +42,9 @@ class ProcessWatch:
         """Codes of the conditions (birzai_vms/heartbeats.py) that have held for the grace period."""
         now = time.time() if now is None else now
         with self._lock:
-            if self._read_at is not None and 0 <= now - self._read_at < READ_TTL_SECONDS:
+            # Never cached as long as a connection's interval: each look of a connection is a new reading.
+            ttl = min(READ_TTL_SECONDS, check_interval_seconds() / 2)
+            if self._read_at is not None and 0 <= now - self._read_at < ttl:
                 return self._shown
             try:
                 missing = heartbeats.missing_processes(_client(), now=now)
@@ -50,8 +52,10 @@ class ProcessWatch:
                 # Without Redis nothing can be told about the workers: the banner stays as it was.
                 log.warning("worker heartbeats not read: %s", exc.__class__.__name__)
                 return self._shown
+            # A reading older than the grace says nothing about what happened since (no dashboard open).
+            known = self._since if self._read_at is not None and now - self._read_at <= grace_seconds() else {}
             self._read_at = now
-            self._since = {code: self._since.get(code, now) for code in missing}
+            self._since = {code: known.get(code, now) for code in missing}
             self._shown = tuple(code for code in missing if now - self._since[code] >= grace_seconds())
             return self._shown
 

@@ -75,6 +75,14 @@ def test_a_worker_restarted_within_the_grace_is_never_shown(redis_db, beat_every
     assert fresh_process_watch.shown(now=NOW + 4) == ()
 
 
+def test_after_an_unwatched_while_a_condition_gets_its_grace_again(redis_db, beat_every_second, fresh_process_watch):
+    assert fresh_process_watch.shown(now=NOW) == ()
+    assert fresh_process_watch.shown(now=NOW + 3) == tuple(ALL)
+    # No dashboard open for an hour: the workers may have come and gone since.
+    assert fresh_process_watch.shown(now=NOW + 3600) == ()
+    assert fresh_process_watch.shown(now=NOW + 3603) == tuple(ALL)
+
+
 @pytest.mark.django_db
 def test_the_banner_texts_are_in_the_readers_language():
     operator = make_user("operatore", OPERATOR)
