@@ -8,6 +8,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.services import browses_cameras, requires_two_factor
@@ -62,9 +63,16 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await asyncio.sleep(process_watch.check_interval_seconds())
             processes = await asyncio.to_thread(process_watch.watch.shown)
-            if processes != self.processes:
-                self.processes = processes
-                await self.send_json({"type": "system", "alarms": await self._system_alarms()})
+            if processes == self.processes:
+                continue
+            previous, self.processes = self.processes, processes
+            try:
+                alarms = await self._system_alarms()
+            except DatabaseError:
+                # The database is away for a moment: the next look tries again, the watch goes on.
+                self.processes = previous
+                continue
+            await self.send_json({"type": "system", "alarms": alarms})
 
     async def status_changed(self, event: dict[str, Any]) -> None:
         visible = await self._visible_ids()
