@@ -81,3 +81,27 @@ def live_workers(client: redis.Redis, *, now: float) -> list[list[str]]:
 def beat_age_seconds(client: redis.Redis, *, now: float) -> float | None:
     raw = client.get(BEAT_KEY)
     return None if raw is None else max(now - float(raw), 0.0)
+
+
+# The process conditions of the whole installation, as codes: the dashboard renders them in its reader's
+# language (dashboard/texts.py). They are read here, from the heartbeats, because the dead process
+# cannot report its own death.
+NO_CAPTURE_WORKER = "no_capture_worker"
+NO_DEFAULT_WORKER = "no_default_worker"
+NO_BEAT = "no_beat"
+CAPTURE_QUEUE = "capture"
+
+
+def missing_processes(client: redis.Redis, *, now: float) -> list[str]:
+    """Codes of the Celery processes without a fresh heartbeat: no worker serving the capture queue, none
+    serving the default queue, beat silent. Raises RedisError when Redis cannot be read."""
+    serving = {queue for queues in live_workers(client, now=now) for queue in queues}
+    missing = []
+    if CAPTURE_QUEUE not in serving:
+        missing.append(NO_CAPTURE_WORKER)
+    if settings.CELERY_TASK_DEFAULT_QUEUE not in serving:
+        missing.append(NO_DEFAULT_WORKER)
+    beat_age = beat_age_seconds(client, now=now)
+    if beat_age is None or beat_age > max_age_seconds():
+        missing.append(NO_BEAT)
+    return missing

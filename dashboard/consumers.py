@@ -8,12 +8,14 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.services import browses_cameras, requires_two_factor
 from cameras.events import STATUS_GROUP, status_payload
 from cameras.models import Camera
 
+from . import process_watch
 from .texts import render_status, scope_language, system_alarms
 
 # Who may see which camera is re-read from `visible_to` at most this often per user and process:
@@ -45,11 +47,32 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(STATUS_GROUP, self.channel_name)
         await self.accept()
         statuses = await self._all_statuses()
+        self.processes = await asyncio.to_thread(process_watch.watch.shown)
         await self.send_json({"type": "snapshot", "statuses": statuses, "system": await self._system_alarms()})
+        # A dead worker sends no event: each connection looks at the heartbeats itself.
+        self.process_task = asyncio.create_task(self._watch_processes())
 
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "process_task"):
+            self.process_task.cancel()
         if hasattr(self, "user_id"):
             await self.channel_layer.group_discard(STATUS_GROUP, self.channel_name)
+
+    async def _watch_processes(self) -> None:
+        """Sends the banner again when the set of process conditions changes (dashboard/process_watch.py)."""
+        while True:
+            await asyncio.sleep(process_watch.check_interval_seconds())
+            processes = await asyncio.to_thread(process_watch.watch.shown)
+            if processes == self.processes:
+                continue
+            previous, self.processes = self.processes, processes
+            try:
+                alarms = await self._system_alarms()
+            except DatabaseError:
+                # The database is away for a moment: the next look tries again, the watch goes on.
+                self.processes = previous
+                continue
+            await self.send_json({"type": "system", "alarms": alarms})
 
     async def status_changed(self, event: dict[str, Any]) -> None:
         visible = await self._visible_ids()
@@ -100,4 +123,4 @@ class StatusConsumer(AsyncJsonWebsocketConsumer):
     def _system_alarms(self) -> list[dict[str, Any]]:
         # Read for this user on every change: they are few, and change seldom.
         user = get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
-        return system_alarms(user, self.language) if user is not None else []
+        return system_alarms(user, self.language, self.processes) if user is not None else []

@@ -10,10 +10,22 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
+from accounts.services import browses_cameras
 from alarms.models import Alarm
 from alarms.texts import render
+from birzai_vms import heartbeats
 from cameras.reasons import reason_text
+
+# Conditions of the Celery processes (dashboard/process_watch.py), most serious first.
+PROCESS_TEXTS = {
+    heartbeats.NO_CAPTURE_WORKER: gettext_noop("No capture worker is running: cameras are not being recorded."),
+    heartbeats.NO_DEFAULT_WORKER: gettext_noop(
+        "No background worker is running: retention, exports and alerts are stopped."
+    ),
+    heartbeats.NO_BEAT: gettext_noop("The scheduler (Celery beat) is not running."),
+}
 
 
 def _alarm_entry(alarm: dict[str, Any]) -> dict[str, Any]:
@@ -33,8 +45,20 @@ def render_status(payload: dict[str, Any], language: str) -> dict[str, Any]:
         }
 
 
-def system_alarms(user: Any, language: str) -> list[dict[str, Any]]:
-    """The open system-wide alarms (no camera: storage, workers) the user may see, for the banner."""
+def system_alarms(user: Any, language: str, processes: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The banner: the conditions of the Celery processes (codes of `processes`), then the open
+    system-wide alarms (no camera: storage) the user may see."""
+    if not browses_cameras(user):
+        return []
+    with translation.override(language):
+        entries = [
+            {"id": None, "kind": code, "severity": "critical", "message": gettext(PROCESS_TEXTS[code])}
+            for code in processes
+        ]
+    return entries + _alarm_rows(user, language)
+
+
+def _alarm_rows(user: Any, language: str) -> list[dict[str, Any]]:
     alarms = Alarm.objects.open().filter(camera__isnull=True).visible_to(user).order_by("started_at")
     with translation.override(language):
         return [

@@ -24,6 +24,7 @@ from cameras.models import Camera
 from eldership.models import Eldership
 from recordings.models import Segment
 
+from . import process_watch
 from .texts import render_status, system_alarms
 
 MAX_SYNC = 4
@@ -103,7 +104,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "statuses": [render_status(status_payload(c, now), language) for c in cameras],
-            "system_alarms": system_alarms(request.user, language),
+            "system_alarms": system_alarms(request.user, language, process_watch.watch.shown()),
             "strings": js_strings(),
             "camera_count": len(cameras),
         },

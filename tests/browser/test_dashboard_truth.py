@@ -16,6 +16,7 @@ from cameras.models import CameraStatus
 from recordings.choices import GapCause
 from recordings.models import Gap
 from tests.factories import CameraFactory, EldershipFactory
+from tests.support import heartbeats
 from tests.support.auth import make_user
 from tests.support.footage import H264, record_footage
 from tests.support.webserver import Daphne, session_cookie
@@ -26,7 +27,9 @@ PROJECTION = {"days": 0.1, "retention_days": 30, "cameras": 12}
 
 
 @pytest.fixture
-def web(transactional_db, recordings_root, tmp_path, capture_stack):
+def web(transactional_db, recordings_root, tmp_path, capture_stack, redis_db):
+    # A healthy installation: the banner of a dead worker (tests/browser/test_process_banner.py) stays away.
+    heartbeats.write_healthy(redis_db)
     server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
     yield server
     server.stop()
