@@ -27,7 +27,7 @@ router.register("requests", DisclosureRequestViewSet, basename="disclosurereques
 
 urlpatterns = [
     # The dashboard for staff, their requests for police.
-    path("", disclosure_views.home, name="home"),
+    path("", disclosure_views.home),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/", include("retention.api.urls")),
