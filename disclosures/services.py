@@ -162,16 +162,10 @@ def _release(request: DisclosureRequest, reason: str, *, by: Any = None, ip: str
     if hold is None or not hold.is_active:
         return
     release_hold(hold_id=hold.pk, reason=reason, released_by=by)
-    others = (
-        Hold.objects.active()
-        .exclude(pk=hold.pk)
-        .filter(cameras__in=request.cameras.all(), start__lt=hold.end, end__gt=hold.start)
-        .distinct()
-        .values_list("pk", flat=True)
-    )
+    others = _other_holds(request, hold)
     detail = reason
     if others:
-        detail += " " + _("The footage stays under hold(s) %(ids)s.") % {"ids": ", ".join(f"#{pk}" for pk in others)}
+        detail += " " + _("The footage stays under hold(s) %(ids)s.") % {"ids": others}
     _custody(request, CustodyKind.HOLD_RELEASED, user=by, ip=ip, detail=detail)
 
 
@@ -305,7 +299,22 @@ def _narrow_hold(
         "new": request.hold.pk,
         "reason": reason,
     }
+    others = _other_holds(request, old, exclude=[request.hold.pk])
+    if others:
+        detail += " " + _("The footage stays under hold(s) %(ids)s.") % {"ids": others}
     _custody(request, CustodyKind.HOLD_RELEASED, user=by, ip=ip, detail=detail)
+
+
+def _other_holds(request: DisclosureRequest, hold: Hold, *, exclude: Sequence[int] = ()) -> str:
+    """Other active holds over the released hold's footage (that footage then stays), as "#1, #2"."""
+    others = (
+        Hold.objects.active()
+        .exclude(pk__in=[hold.pk, *exclude])
+        .filter(cameras__in=request.cameras.all(), start__lt=hold.end, end__gt=hold.start)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return ", ".join(f"#{pk}" for pk in others)
 
 
 def _part(

@@ -259,3 +259,11 @@ def test_the_beat_task_releases_due_holds(world, police_api, reviewer_api):
     DisclosureRequest.objects.filter(pk=request.pk).update(hold_kept_until=timezone.now() - timedelta(seconds=1))
     assert release_due_holds.apply().get() == 1
     assert not Hold.objects.get(pk=request.hold_id).is_active
+
+
+def test_a_part_approval_says_when_another_hold_still_covers_the_unapproved_footage(world, police_api, reviewer_api):
+    request = submit(world, police_api)
+    other = create_hold(camera_ids=[world.square.pk], start=world.t0, end=world.t0 + timedelta(hours=1), reason="Kitas")
+    assert approve_part(world, reviewer_api, request).status_code == 200
+    released = request.custody.get(event="hold_released")
+    assert f"#{other.pk}" in released.detail and Hold.objects.get(pk=other.pk).is_active
