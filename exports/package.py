@@ -226,7 +226,8 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
 
     name = f"birzai-vms-{export.kind}-{export.pk}-{localtime.local(export.created_at):%Y%m%d-%H%M%S}.zip"
     media = [b.file_name for b in built] + [b.viewing_copy for b in built if b.viewing_copy]
-    media_bytes = sum((workdir / n).stat().st_size for n in media) or 1
+    sizes = {n: (workdir / n).stat().st_size for n in media}
+    media_bytes = sum(sizes.values()) or 1
     zipped = 0
     start = weight["copy"] + weight["burn"]
 
@@ -247,10 +248,13 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
         with zipfile.ZipFile(out, "w") as archive:
             for n in media:
                 files[n] = _store(archive, workdir / n, n, stored, hasher)
+                # Removed once stored: pages of it not yet written back to disk are then dropped, not written,
+                # which leaves the disk to the zip (the build writes every video twice).
+                (workdir / n).unlink()
             for b in built:
                 b.item.actual_start, b.item.actual_end = b.result.actual_start, b.result.actual_end
                 b.item.file_name, b.item.sha256 = b.file_name, files[b.file_name]
-                b.item.bytes = (workdir / b.file_name).stat().st_size
+                b.item.bytes = sizes[b.file_name]
             now = timezone.now()
             custody = _custody(export, now)
             _write(workdir / CUSTODY, _json(custody))
