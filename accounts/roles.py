@@ -30,6 +30,9 @@ _INCIDENTS = ["incidents.view_incident", "incidents.acknowledge_incident"]
 # Footage requests (disclosures/): police ask (`cameras.request_camera` is the camera action) and see their
 # own; reviewers see and decide all of them; administrators see them and keep the officers' details.
 _REQUEST_REVIEW = ["disclosures.view_disclosurerequest", "disclosures.review_disclosurerequest"]
+# Staff clips (`cameras.export_camera`, the camera's `export` action): staff may download a short clip of the
+# cameras in their scope for internal use (issue 5). Police never: they get footage only by request.
+_CLIP_EXPORT = ["cameras.export_camera"]
 
 # "app_label.codename" per role. Other apps add their permissions here (and in a new migration
 # of the accounts app that calls accounts.services.ensure_roles).
@@ -55,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HOLD_RELEASE,
         "retention.change_hold",
         *_INCIDENTS,
+        *_CLIP_EXPORT,
         "disclosures.view_disclosurerequest",
         *(f"disclosures.{verb}_policeprofile" for verb in ("add", "change", "delete", "view")),
     ],
@@ -66,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "recordings.view_gap",
         *_HOLD_VIEW_ADD,
         *_INCIDENTS,
+        *_CLIP_EXPORT,
     ],
     REVIEWER: [
         "eldership.view_eldership",
@@ -78,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_HOLD_VIEW_ADD,
         *_HOLD_RELEASE,
         *_INCIDENTS,
+        *_CLIP_EXPORT,
         *_REQUEST_REVIEW,
     ],
     POLICE: ["cameras.request_camera", "disclosures.add_disclosurerequest", "disclosures.view_disclosurerequest"],

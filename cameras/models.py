@@ -137,7 +137,10 @@ class Camera(models.Model):
         verbose_name = _("camera")
         verbose_name_plural = _("cameras")
         # Asking for a camera's footage through a request (Police), without seeing the camera otherwise.
-        permissions = [("request_camera", _("Can request footage of a camera"))]
+        permissions = [
+            ("request_camera", _("Can request footage of a camera")),
+            ("export_camera", _("Can export clips of a camera's footage")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(retention_days__gte=settings.MIN_RETENTION_DAYS), name="camera_retention_min_30_days"

@@ -162,16 +162,10 @@ def _release(request: DisclosureRequest, reason: str, *, by: Any = None, ip: str
     if hold is None or not hold.is_active:
         return
     release_hold(hold_id=hold.pk, reason=reason, released_by=by)
-    others = (
-        Hold.objects.active()
-        .exclude(pk=hold.pk)
-        .filter(cameras__in=request.cameras.all(), start__lt=hold.end, end__gt=hold.start)
-        .distinct()
-        .values_list("pk", flat=True)
-    )
+    others = _other_holds(request, hold)
     detail = reason
     if others:
-        detail += " " + _("The footage stays under hold(s) %(ids)s.") % {"ids": ", ".join(f"#{pk}" for pk in others)}
+        detail += " " + _("The footage stays under hold(s) %(ids)s.") % {"ids": others}
     _custody(request, CustodyKind.HOLD_RELEASED, user=by, ip=ip, detail=detail)
 
 
@@ -242,6 +236,8 @@ def review_request(
         request.approved_cameras.set(cameras)
         detail += " — " + _describe(request, cameras, start, end)
     _custody(request, CustodyKind.REVIEWED, user=reviewer, ip=ip, detail=detail)
+    if request.state == RequestState.PARTLY_APPROVED:
+        _narrow_hold(request, cameras, start, end, by=reviewer, ip=ip)
     audit(
         action=AuditAction.REQUEST_DECIDED,
         user=reviewer,
@@ -266,6 +262,59 @@ def review_request(
         _release(request, _("Request #%(id)s rejected.") % {"id": request.pk}, by=reviewer, ip=ip)
     transaction.on_commit(lambda: notify.requester_of_decision(request.pk))
     return request
+
+
+def _narrow_hold(
+    request: DisclosureRequest, cameras: Sequence[Camera], start: datetime, end: datetime, *, by: Any, ip: str | None
+) -> None:
+    """Hold only the approved part: footage the reviewer did not approve must not be kept longer than the
+    rules allow because someone asked for it. The new hold is placed before the old one is released (in
+    one transaction), so the approved footage is never unheld in between."""
+    old = request.hold
+    if old is None or not old.is_active:
+        return
+    request.hold = create_hold(
+        camera_ids=[c.pk for c in cameras],
+        start=start,
+        end=end,
+        reason=_("Footage request #%(id)s, case %(case)s, approved part")
+        % {"id": request.pk, "case": request.case_number},
+        created_by=by,
+    )
+    request.save(update_fields=["hold"])
+    _custody(
+        request,
+        CustodyKind.HELD,
+        user=by,
+        ip=ip,
+        detail=_("Hold #%(id)s placed on the approved part only: %(part)s")
+        % {"id": request.hold.pk, "part": _describe(request, cameras, start, end)},
+    )
+    reason = _("Request #%(id)s partly approved: the footage that was not approved is no longer held.") % {
+        "id": request.pk
+    }
+    release_hold(hold_id=old.pk, reason=reason, released_by=by)
+    detail = _("Hold #%(old)s released (replaced by hold #%(new)s). %(reason)s") % {
+        "old": old.pk,
+        "new": request.hold.pk,
+        "reason": reason,
+    }
+    others = _other_holds(request, old, exclude=[request.hold.pk])
+    if others:
+        detail += " " + _("The footage stays under hold(s) %(ids)s.") % {"ids": others}
+    _custody(request, CustodyKind.HOLD_RELEASED, user=by, ip=ip, detail=detail)
+
+
+def _other_holds(request: DisclosureRequest, hold: Hold, *, exclude: Sequence[int] = ()) -> str:
+    """Other active holds over the released hold's footage (that footage then stays), as "#1, #2"."""
+    others = (
+        Hold.objects.active()
+        .exclude(pk__in=[hold.pk, *exclude])
+        .filter(cameras__in=request.cameras.all(), start__lt=hold.end, end__gt=hold.start)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return ", ".join(f"#{pk}" for pk in others)
 
 
 def _part(

@@ -13,7 +13,6 @@ from django.db.models import Q
 from birzai_vms import keys, localtime
 from cameras.models import Camera
 from integrity.models import DailyDigest
-from recordings.capture import storage
 from recordings.choices import GapCause, SegmentStatus
 from recordings.models import Gap, Segment
 from retention.choices import DeletionReason
@@ -135,8 +134,3 @@ def segments_block(segments: list[Segment], hashes_on_disk: dict[int, str]) -> l
             }
         )
     return rows
-
-
-def hash_sources(segments: list[Segment]) -> dict[int, str]:
-    """The SHA-256 of each source file as it is now (a file changed since indexing is reported)."""
-    return {s.pk: storage.sha256_of(storage.absolute(s.path)) for s in segments}

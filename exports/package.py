@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -45,6 +45,8 @@ CUSTODY = "custody.json"
 REQUIRED = (MANIFEST, SIGNATURE, SUMS, PUBLIC_KEY, CUSTODY)
 PROGRESS_INTERVAL_S = 0.5
 CHUNK = 1 << 20
+# Large reads for the videos: fewer calls, and hashlib and zlib release the GIL on them.
+STORE_CHUNK = 8 << 20
 
 
 class Superseded(Exception):
@@ -190,13 +192,8 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
     for item, segments in plans:
         if not segments:
             raise video.VideoError(_("camera %(camera)s has no footage in the range") % {"camera": item.camera.name})
-    # The source files are re-hashed (a file changed since it was indexed is reported) on another thread
-    # while the packets are copied: hashing releases the GIL, and the other core is otherwise idle.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-hash")
-    source_hashes = pool.submit(
-        lambda: {k: v for _item, segments in plans for k, v in manifest.hash_sources(segments).items()}
-    )
-    pool.shutdown(wait=False)
+    # The source files are re-hashed by the copy, from the bytes it demuxes (video.copy_range).
+    source_hashes: dict[int, str] = {}
     for item, segments in plans:
         _fmt, suffix = video.output_format(segments[0].codec)
         provisional = workdir / "video" / f"{item.pk}{suffix}"
@@ -208,6 +205,7 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
             segments, start=item.requested_start, end=item.requested_end, out_path=provisional, on_segment=copied
         )
         done += len(segments)
+        source_hashes |= result.source_sha256
         file_name = f"video/{_file_stem(item, result.actual_start)}{suffix}"
         provisional.rename(workdir / file_name)
         built.append(_Built(item, result, file_name, None))
@@ -228,7 +226,8 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
 
     name = f"birzai-vms-{export.kind}-{export.pk}-{localtime.local(export.created_at):%Y%m%d-%H%M%S}.zip"
     media = [b.file_name for b in built] + [b.viewing_copy for b in built if b.viewing_copy]
-    media_bytes = sum((workdir / n).stat().st_size for n in media) or 1
+    sizes = {n: (workdir / n).stat().st_size for n in media}
+    media_bytes = sum(sizes.values()) or 1
     zipped = 0
     start = weight["copy"] + weight["burn"]
 
@@ -240,21 +239,28 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
     files: dict[str, str] = {}
     # The zip is written as a stream through a hashing writer: each video is read once (hashed as it is
     # stored) and the package's own SHA-256 needs no second read.
-    with (workdir / "package.zip").open("wb") as raw:
-        out = _HashingWriter(raw)
+    with (
+        (workdir / "package.zip").open("wb") as raw,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-hash") as hasher,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-package-hash") as package_hasher,
+    ):
+        out = _HashingWriter(raw, package_hasher)
         with zipfile.ZipFile(out, "w") as archive:
             for n in media:
-                files[n] = _store(archive, workdir / n, n, stored)
+                files[n] = _store(archive, workdir / n, n, stored, hasher)
+                # Removed once stored: pages of it not yet written back to disk are then dropped, not written,
+                # which leaves the disk to the zip (the build writes every video twice).
+                (workdir / n).unlink()
             for b in built:
                 b.item.actual_start, b.item.actual_end = b.result.actual_start, b.result.actual_end
                 b.item.file_name, b.item.sha256 = b.file_name, files[b.file_name]
-                b.item.bytes = (workdir / b.file_name).stat().st_size
+                b.item.bytes = sizes[b.file_name]
             now = timezone.now()
             custody = _custody(export, now)
             _write(workdir / CUSTODY, _json(custody))
             files[CUSTODY] = _sha256(workdir / CUSTODY)
             with translation.override("en"):  # the manifest's texts (gap causes) are in English
-                document = _manifest(export, built, source_hashes.result(), now, files)
+                document = _manifest(export, built, source_hashes, now, files)
             small = [CUSTODY]
             for language in ("lt", "en"):
                 html, pdf = summary.render(document, custody, language=language)
@@ -280,18 +286,31 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
 
 class _HashingWriter:
     """A write-only stream that hashes what passes through; having no seek, zipfile writes it as a stream
-    (sizes after each member's data), so nothing is rewritten after it was hashed."""
+    (sizes after each member's data), so nothing is rewritten after it was hashed. The hash runs on its own
+    thread, one write behind, while this one writes (and zipfile computes the CRC of the next chunk)."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, hasher: ThreadPoolExecutor) -> None:
         self.raw = raw
-        self.digest = hashlib.sha256()
+        self._digest = hashlib.sha256()
+        self._hasher = hasher
+        self._hashing: Future[None] | None = None
         self.bytes = 0
 
     def write(self, data: bytes) -> int:
+        data = bytes(data)  # zipfile passes bytes; a view of a buffer reused later would hash the wrong data
+        if self._hashing is not None:
+            self._hashing.result()
+        self._hashing = self._hasher.submit(self._digest.update, data)
         self.raw.write(data)
-        self.digest.update(data)
         self.bytes += len(data)
         return len(data)
+
+    @property
+    def digest(self) -> Any:
+        """The package's SHA-256, once everything is written (waits for the hashing thread)."""
+        if self._hashing is not None:
+            self._hashing.result()
+        return self._digest
 
     def tell(self) -> int:
         return self.bytes
@@ -300,16 +319,22 @@ class _HashingWriter:
         self.raw.flush()
 
 
-def _store(archive: zipfile.ZipFile, path: Path, name: str, stored: Any) -> str:
-    """Copy a video into the zip uncompressed (video does not compress), hashing it on the way."""
+def _store(archive: zipfile.ZipFile, path: Path, name: str, stored: Any, hasher: ThreadPoolExecutor) -> str:
+    """Copy a video into the zip uncompressed (video does not compress), read once: its own SHA-256 is
+    computed on the `hasher` thread while this one writes the chunk (and the package's hash takes it)."""
     info = zipfile.ZipInfo.from_file(path, name)
     info.compress_type = zipfile.ZIP_STORED
     digest = hashlib.sha256()
+    hashing: Future[None] | None = None
     with path.open("rb") as source, archive.open(info, "w", force_zip64=info.file_size > 1 << 31) as target:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
+        while chunk := source.read(STORE_CHUNK):
+            if hashing is not None:
+                hashing.result()  # in order, and never more than one chunk ahead
+            hashing = hasher.submit(digest.update, chunk)
             target.write(chunk)
             stored(len(chunk))
+        if hashing is not None:
+            hashing.result()
     return digest.hexdigest()
 
 

@@ -1,4 +1,5 @@
-"""Playback endpoints: playlists, segment files, timeline, snapshot and clips (exports), all behind `visible_to`."""
+"""Playback endpoints: playlists, segment files, timeline, snapshot and clips (exports); viewing is behind
+`visible_to`, clips behind `restrict(user, "export")`."""
 
 import functools
 import re
@@ -40,6 +41,19 @@ LIVE_BLOCK_SECONDS = 8.0
 def visible_camera(request: HttpRequest, pk: int) -> Camera:
     """The camera, if this user may see it; otherwise 404 (its existence is not revealed)."""
     return get_object_or_404(Camera.objects.visible_to(request.user).select_related("eldership"), pk=pk)
+
+
+def exportable_camera(request: HttpRequest, pk: int) -> Camera | None:
+    """The camera, if this user may export clips of it (the role's `export` action, then the scope); a camera
+    out of scope is a 404 as for viewing; None when the user sees it but their role may not export."""
+    camera = visible_camera(request, pk)
+    return camera if Camera.objects.restrict(request.user, "export").filter(pk=camera.pk).exists() else None
+
+
+def _export_refused() -> JsonResponse:
+    return JsonResponse(
+        {"error": _("Your role may not export clips. Ask an administrator if you need it.")}, status=403
+    )
 
 
 def _bad_request(message: str) -> JsonResponse:
@@ -224,7 +238,9 @@ def snapshot(request: HttpRequest, pk: int) -> HttpResponse:
 def clip(request: HttpRequest, pk: int) -> JsonResponse:
     """Start a staff clip: an export of kind CLIP (stream copy, the same package as evidence), built by a
     worker, never in this request. The answer says where its progress page and download will be."""
-    camera = visible_camera(request, pk)
+    camera = exportable_camera(request, pk)
+    if camera is None:
+        return _export_refused()
     params = request.POST if "start" in request.POST else request.GET
     try:
         start = localtime.parse_instant(params.get("start"))
@@ -285,13 +301,15 @@ def clip_status(request: HttpRequest, pk: int) -> HttpResponse:
 @footage_view
 @require_GET
 def clip_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The clip's package, for the user who made it, while the camera is still theirs to see; every
+    """The clip's package, for the user who made it, while the camera is still theirs to export; every
     download is its own audit entry."""
     export = _own_clip(request, pk)
     if export.state != ExportState.READY:
         return JsonResponse({"error": _("This clip is not ready yet.")}, status=409)
     item = export.items.get()
-    camera = visible_camera(request, item.camera_id)
+    camera = exportable_camera(request, item.camera_id)
+    if camera is None:
+        return _export_refused()
     try:
         response = package_response(export)
     except FileNotFoundError as exc:

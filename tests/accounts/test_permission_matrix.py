@@ -9,13 +9,16 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from accounts.roles import OPERATOR
 from alarms.choices import AlarmKind, Severity
 from alarms.models import Alarm
 from birzai_vms.localtime import local as local_time
+from cameras.models import Camera
 from exports.choices import ExportKind, ExportState
 from exports.models import Export, ExportItem
 from exports.paths import export_dir
@@ -108,7 +111,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "playback:live": ("GET", STAFF_MEDIA),
     "playback:timeline": ("GET", STAFF_MEDIA),
     "playback:snapshot": ("GET", STAFF_MEDIA),
-    "playback:clip": ("POST", STAFF_MEDIA),  # starts an export (202)
+    "playback:clip": ("POST", STAFF_MEDIA),  # starts an export (202): the camera's `export` action, staff roles
     "playback:clip-status": ("GET", OWN_CLIP),
     "playback:clip-download": ("GET", OWN_CLIP_MEDIA),
     # Public: anyone holding a package may check it against the published key.
@@ -563,3 +566,40 @@ def test_hold_actions_follow_the_role_and_the_whole_scope(world, clients):
             expected[3] == OK,
             expected[4] == OK,
         ), role
+
+
+# Staff clips: the camera's `export` action (`cameras.export_camera`, staff roles) decides, the scope decides
+# the cameras. Without the action a member of staff still plays the camera back but may not clip it.
+CLIP_ACTIONS = {
+    # role: (clip own eldership, clip other eldership, download own clip)
+    "anonymous": (DENIED, DENIED, DENIED),
+    "police": (DENIED, DENIED, DENIED),
+    "operator": (OK, DENIED, OK),
+    "reviewer": (OK, OK, DENIED),  # the download is the operator's own clip
+    "administrator": (OK, OK, DENIED),
+}
+
+
+def test_clip_exports_follow_the_export_action_and_the_scope(world, clients):
+    body = BODIES["playback:clip"]
+    own_clip = world.objects["in"]["export"]
+    for role, expected in CLIP_ACTIONS.items():
+        got = (
+            outcome(clients[role].post(reverse("playback:clip", args=[world.pabirze_camera.pk]), body)),
+            outcome(clients[role].post(reverse("playback:clip", args=[world.vabalninkas_camera.pk]), body)),
+            outcome(clients[role].get(reverse("playback:clip-download", args=[own_clip.pk]))),
+        )
+        assert got == expected, role
+
+
+def test_staff_without_the_export_action_play_back_but_may_not_clip(world, clients):
+    Group.objects.get(name=OPERATOR).permissions.remove(Permission.objects.get(codename="export_camera"))
+    operator = clients["operator"]
+    camera, own_clip = world.pabirze_camera, world.objects["in"]["export"]
+    for key in ("playback:vod", "playback:timeline"):
+        assert outcome(operator.get(concrete(key, world)[0])) == OK, key
+    refused = operator.post(reverse("playback:clip", args=[camera.pk]), BODIES["playback:clip"])
+    assert refused.status_code == 403 and "may not export clips" in refused.json()["error"]
+    assert operator.get(reverse("playback:clip-download", args=[own_clip.pk])).status_code == 403
+    assert not Camera.objects.restrict(world.users["operator"], "export").exists()
+    assert Camera.objects.restrict(world.users["operator"], "view").filter(pk=camera.pk).exists()

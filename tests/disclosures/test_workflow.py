@@ -64,12 +64,14 @@ def test_the_reviewer_approves_part_and_the_evidence_export_starts(
     assert evidence["request"]["case_number"] == "01-1-04567-26"
     assert evidence["request"]["requester"]["organisation"] == "Panevėžio apskrities VPK"
     assert evidence["request"]["requester"]["service_number"].startswith("PK-")
-    assert [e["event"] for e in evidence["custody"]] == ["requested", "held", "reviewed"]
-    assert events(request) == ["requested", "held", "reviewed"]
+    # Only the approved part stays held (tests/disclosures/test_retention.py runs retention over it).
+    chain = ["requested", "held", "reviewed", "held", "hold_released"]
+    assert [e["event"] for e in evidence["custody"]] == chain
+    assert events(request) == chain
     message = mailbox.wait_for(lambda m: "tyrejas@example.org" in str(m["To"]), what="the requester's email")
     assert f"/requests/{request.pk}/" in mailbox.body(message)
-    # The hold stays until the package has been downloaded and kept for its time.
-    assert request.hold.is_active
+    # The hold of the approved part stays until the package has been downloaded and kept for its time.
+    assert request.hold.is_active and list(request.hold.cameras.all()) == [world.gate]
 
 
 def test_approving_all_approves_every_camera_and_the_whole_range(world, police_api, reviewer_api):
@@ -203,7 +205,7 @@ def test_the_requester_downloads_and_each_download_is_recorded(world, police_api
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT_DOWNLOAD, target=f"export {export.pk}").count() == 2
     keep = timedelta(days=settings.DISCLOSURE_HOLD_AFTER_DOWNLOAD_DAYS)
     assert request.hold_kept_until == request.first_downloaded_at + keep
-    assert events(request)[:5] == ["requested", "held", "reviewed", "exported", "downloaded"]
+    assert events(request)[:7] == ["requested", "held", "reviewed", "held", "hold_released", "exported", "downloaded"]
 
 
 def test_an_expired_link_says_so_plainly(world, police_api, reviewer_api):
@@ -257,3 +259,11 @@ def test_the_beat_task_releases_due_holds(world, police_api, reviewer_api):
     DisclosureRequest.objects.filter(pk=request.pk).update(hold_kept_until=timezone.now() - timedelta(seconds=1))
     assert release_due_holds.apply().get() == 1
     assert not Hold.objects.get(pk=request.hold_id).is_active
+
+
+def test_a_part_approval_says_when_another_hold_still_covers_the_unapproved_footage(world, police_api, reviewer_api):
+    request = submit(world, police_api)
+    other = create_hold(camera_ids=[world.square.pk], start=world.t0, end=world.t0 + timedelta(hours=1), reason="Kitas")
+    assert approve_part(world, reviewer_api, request).status_code == 200
+    released = request.custody.get(event="hold_released")
+    assert f"#{other.pk}" in released.detail and Hold.objects.get(pk=other.pk).is_active
