@@ -69,8 +69,10 @@ def say(message: str) -> None:
 
 
 def capture_argv() -> list[str]:
-    """The Procfile's capture worker with the benchmark's name and 32 threads."""
-    return command("capture", env={"CAPTURE_NAME": "bench-capture", "CAPTURE_CONCURRENCY": "32"}, python=sys.executable)
+    """One capture process (birzai_vms/processes.py `capture-process`) with the benchmark's name and 32 threads."""
+    return command(
+        "capture-process", env={"CAPTURE_NAME": "bench-capture", "CAPTURE_CONCURRENCY": "32"}, python=sys.executable
+    )
 
 
 def dispatcher_argv(schedule: Path) -> list[str]:
