@@ -32,7 +32,7 @@ def snapshot_jpeg(segment: Segment) -> bytes:
         cached = _snapshots.get(segment.camera_id)
         if cached and cached[1] == segment.pk and now - cached[0] < SNAPSHOT_CACHE_S:
             return cached[2]
-    data = _decode_first_frame(storage.absolute(segment.path))
+    data = _decode_first_frame(storage.segment_file(segment.node, segment.path))
     with _snapshot_lock:
         _snapshots[segment.camera_id] = (now, segment.pk, data)
     return data
@@ -60,7 +60,7 @@ def clip_mp4(segments: list[Segment], *, start: datetime, end: datetime, workdir
     """The segments joined by stream copy (no re-encode) into one MP4, trimmed to whole segments."""
     if not segments:
         raise MediaError(_("no footage in this range"))
-    paths = [storage.absolute(s.path) for s in segments]
+    paths = [storage.segment_file(s.node, s.path) for s in segments]
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise MediaError(_("some footage of this range is not on this server"))

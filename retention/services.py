@@ -26,6 +26,7 @@ from audit.choices import AuditAction
 from audit.services import record as audit
 from cameras.models import Camera
 from integrity.services import record_deletion
+from recordings.capture.storage import root_of
 from recordings.models import Segment
 from recordings.querysets import CONTIGUOUS
 
@@ -108,6 +109,7 @@ class DeletedRow(NamedTuple):
     start: datetime
     end: datetime
     bytes: int
+    node: str  # which capture node's storage holds the file (recordings.capture.storage.root_of)
 
 
 def _runs(rows: list[DeletedRow]) -> list[list[DeletedRow]]:
@@ -129,7 +131,7 @@ def _delete_returning(victims: object) -> list[DeletedRow]:
         table = Segment._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f'DELETE FROM {table} WHERE id IN ({sql}) RETURNING path, sha256, start, "end", bytes', params
+                f'DELETE FROM {table} WHERE id IN ({sql}) RETURNING path, sha256, start, "end", bytes, node', params
             )
             rows = list(map(DeletedRow._make, cursor.fetchall()))
         rows.sort(key=attrgetter("start"))
@@ -179,10 +181,12 @@ def delete_batch(
             for run in _runs(rows)
         )
         record_deletion(camera_id=camera_id, entries=[(r.path, r.sha256, r.start) for r in rows], reason=reason, at=now)
-    root = str(settings.RECORDINGS_ROOT)
+    roots: dict[str, str] = {}
     for row in rows:
+        if row.node not in roots:
+            roots[row.node] = str(root_of(row.node))
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, row.path))  # plain strings: pathlib costs more than the unlink
+            os.unlink(os.path.join(roots[row.node], row.path))  # plain strings: pathlib costs more than the unlink
     return DeletedBatch(count=len(rows), bytes=sum(r.bytes for r in rows), first=rows[0].start, last=rows[-1].end)
 
 

@@ -23,6 +23,7 @@ from .catch_up import catch_up_camera
 from .indexer import get_indexer
 from .keeper import get_keeper
 from .lease import Lease, new_holder_id
+from .nodes import holder_process
 from .session import CameraSource, ClosedSegment, RecordingSession, SessionError, StreamInfo
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,14 @@ class CameraRecorder:
         return Camera.objects.filter(pk=self.camera_id).values_list("updated_at", flat=True).first()
 
     def _catch_up(self) -> datetime | None:
-        previous = CameraStatus.objects.filter(camera_id=self.camera_id).values_list("state", flat=True).first()
+        previous, recorder = CameraStatus.objects.filter(camera_id=self.camera_id).values_list(
+            "state", "recorder"
+        ).first() or (None, "")
         self.gap_cause = GapCause.CAMERA_DISABLED if previous == CameraState.DISABLED else GapCause.RECORDER_RESTARTED
+        prior = holder_process(recorder) if recorder else None
+        if prior is not None and prior[0] != settings.NODE_NAME:
+            # The camera moves here from another node (it died or lost its lease): the gap says so.
+            self.gap_detail = f"The capture node {prior[0]} stopped recording; node {settings.NODE_NAME} took over."
         return catch_up_camera(camera_id=self.camera_id)
 
     def _wait_for_database(self, read: Callable[[], T]) -> T | None:
