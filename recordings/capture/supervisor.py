@@ -118,6 +118,9 @@ class CameraRecorder:
                 return f"camera {self.camera_id} is disabled or deleted"
             self.last_end = self._wait_for_database(self._catch_up)
             keeper.add(self, self._wait_for_database(self._version))
+            # Recording needs no database in this thread (the indexer and keeper threads write and read):
+            # kept open, 96 cameras held 96 idle connections and a busy server ran out of them.
+            connection.close()
             self._record()
             return f"camera {self.camera_id} stopped: {self.stop_reason or 'worker shutdown'}"
         finally:
