@@ -21,7 +21,7 @@ from recordings.querysets import CONTIGUOUS
 
 from .catch_up import catch_up_camera
 from .indexer import get_indexer
-from .keeper import get_keeper
+from .keeper import Keeper, get_keeper
 from .lease import Lease, new_holder_id
 from .nodes import holder_process
 from .session import CameraSource, ClosedSegment, RecordingSession, SessionError, StreamInfo
@@ -35,6 +35,8 @@ _running_lock = threading.Lock()
 # After this, recorders still inside a blocking read of a hung camera are left behind: their files are
 # written packet by packet and the next recorder of the camera indexes what they hold.
 SHUTDOWN_GRACE_SECONDS = 2.0
+# Recorders of this process reading the database to start at the same time (see CameraRecorder._start).
+_startup_slots = threading.BoundedSemaphore(4)
 
 
 def request_shutdown(*, exit_when_stuck: bool = False) -> None:
@@ -112,15 +114,9 @@ class CameraRecorder:
             return f"camera {self.camera_id}: Redis unavailable, the dispatcher will try again"
         keeper = get_keeper()
         try:
-            self.source = self._wait_for_database(lambda: load_source(self.camera_id))
-            if self.source is None:
+            if not self._start(keeper):
                 self._set_state(CameraState.DISABLED)
                 return f"camera {self.camera_id} is disabled or deleted"
-            self.last_end = self._wait_for_database(self._catch_up)
-            keeper.add(self, self._wait_for_database(self._version))
-            # Recording needs no database in this thread (the indexer and keeper threads write and read):
-            # kept open, 96 cameras held 96 idle connections and a busy server ran out of them.
-            connection.close()
             self._record()
             return f"camera {self.camera_id} stopped: {self.stop_reason or 'worker shutdown'}"
         finally:
@@ -133,6 +129,23 @@ class CameraRecorder:
             with contextlib.suppress(redis.RedisError):  # it expires by itself
                 self.lease.release()
             connection.close()
+
+    def _start(self, keeper: Keeper) -> bool:
+        """Read the camera and catch up on its files; False when it is disabled or gone.
+
+        The only database work of this thread, a few at a time per process, and its connection closed
+        after: recording needs none here (the indexer and keeper threads write and read), and 96
+        recorders starting together, each keeping its connection, exhausted a busy server's."""
+        with _startup_slots:
+            try:
+                self.source = self._wait_for_database(lambda: load_source(self.camera_id))
+                if self.source is None:
+                    return False
+                self.last_end = self._wait_for_database(self._catch_up)
+                keeper.add(self, self._wait_for_database(self._version))
+                return True
+            finally:
+                connection.close()
 
     def _stopping(self) -> bool:
         return self.stop.is_set() or _shutdown.is_set()
