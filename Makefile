@@ -22,7 +22,7 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/bir
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 PYTEST_ARGS ?=
 # Benchmarks `make bench` runs, in order; add a script here (or pass BENCHES="bench/x.py ...").
-BENCHES ?= bench/recording.py bench/dashboard.py bench/retention.py bench/export.py bench/reports.py
+BENCHES ?= bench/recording.py bench/scale.py bench/dashboard.py bench/retention.py bench/export.py bench/reports.py
 
 TEST_ENV := VMS_MODE=test DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' \
 	TEST_REDIS_URL='$(TEST_REDIS_URL)'

@@ -114,15 +114,21 @@ def machine() -> dict[str, object]:
 
 
 def git_commit(root: Path = ROOT) -> str | None:
-    """The commit checked out at root (read from .git, no git process), None outside a repository."""
+    """The commit checked out at root (read from .git, no git process), None outside a repository.
+    A worktree's .git is a file naming its git directory, whose branches are in the common directory."""
     try:
-        head = (root / ".git" / "HEAD").read_text().strip()
+        git = root / ".git"
+        if git.is_file():
+            git = Path(git.read_text().strip().removeprefix("gitdir: "))
+        common = git / (git / "commondir").read_text().strip() if (git / "commondir").exists() else git
+        head = (git / "HEAD").read_text().strip()
         if not head.startswith("ref: "):
             return head
         ref = head.removeprefix("ref: ")
-        if (root / ".git" / ref).exists():
-            return (root / ".git" / ref).read_text().strip()
-        packed = (root / ".git" / "packed-refs").read_text().splitlines()
+        for directory in (git, common):
+            if (directory / ref).exists():
+                return (directory / ref).read_text().strip()
+        packed = (common / "packed-refs").read_text().splitlines()
         return next((line.split()[0] for line in packed if line.endswith(f" {ref}")), None)
     except OSError:
         return None

@@ -104,7 +104,7 @@ def worker_argvs(tmp: Path) -> tuple[list[str], list[str]]:
     """The Procfile's capture and default workers, small, with beat inside the dispatcher (-B)."""
     from birzai_vms.processes import command
 
-    capture = command("capture", env={"CAPTURE_NAME": "cap", "CAPTURE_CONCURRENCY": "4"}, python=sys.executable)
+    capture = command("capture-process", env={"CAPTURE_NAME": "cap", "CAPTURE_CONCURRENCY": "4"}, python=sys.executable)
     dispatcher = command(
         "worker",
         env={"WORKER_NAME": "disp", "WORKER_CONCURRENCY": "2"},

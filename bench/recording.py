@@ -22,6 +22,7 @@ import os
 import shlex
 import shutil
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -69,8 +70,10 @@ def say(message: str) -> None:
 
 
 def capture_argv() -> list[str]:
-    """The Procfile's capture worker with the benchmark's name and 32 threads."""
-    return command("capture", env={"CAPTURE_NAME": "bench-capture", "CAPTURE_CONCURRENCY": "32"}, python=sys.executable)
+    """One capture process (birzai_vms/processes.py `capture-process`) with the benchmark's name and 32 threads."""
+    return command(
+        "capture-process", env={"CAPTURE_NAME": "bench-capture", "CAPTURE_CONCURRENCY": "32"}, python=sys.executable
+    )
 
 
 def dispatcher_argv(schedule: Path) -> list[str]:
@@ -100,9 +103,10 @@ class Window:
         return self.end - self.start
 
 
-def measure(procs: list[ManagedProcess], seconds: float) -> Window:
-    """CPU and memory of procs over `seconds`; BenchError if one of them exits meanwhile."""
-    pids = [p.pid for p in procs if p.pid is not None]
+def measure(procs: list[ManagedProcess], seconds: float, extra_pids: list[int] = ()) -> Window:
+    """CPU and memory of procs (and of extra_pids, their children) over `seconds`; BenchError if one of
+    procs exits meanwhile."""
+    pids = [p.pid for p in procs if p.pid is not None] + list(extra_pids)
     start = time.time()
     busy = busy_seconds()
     before = {pid: cpu_seconds(pid) for pid in pids}
@@ -209,10 +213,13 @@ class Bench:
         )
         say(f"starting the simulator: {self.args.cameras} cameras from one encoder")
         self.simulator.start()
-        ours = self.record_with_vms(self.create_cameras(self.simulator.urls))
-        bare = self.record_with_ffmpeg(self.simulator.urls)
+        ids = self.create_cameras(self.simulator.urls)
+        runs = []
+        for k in range(1, self.args.runs + 1):
+            say(f"run {k} of {self.args.runs}")
+            runs.append((self.record_with_vms(ids), self.record_with_ffmpeg(self.simulator.urls)))
         mixed = self.record_mixed_fleet()
-        return self.report(ours, bare, mixed)
+        return self.report(runs, mixed)
 
     def record_mixed_fleet(self) -> dict[str, object]:
         """Phase 3: the same H.264 cameras plus H.265 and Motion-JPEG ones, each from its own simulator."""
@@ -278,15 +285,24 @@ class Bench:
             model.objects.filter(**mine).delete()
         Camera.objects.filter(eldership__code=ELDERSHIP_CODE).delete()
 
-    def record_with_vms(self, ids: list[int], *, timecodes: bool = True) -> dict[str, object]:
+    def record_with_vms(
+        self,
+        ids: list[int],
+        *,
+        timecodes: bool = True,
+        argv: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> dict[str, object]:
+        """Record `ids` with one capture process (or `argv`: a capture node, measured with its children)."""
         from cameras.choices import CameraState
         from cameras.models import CameraStatus
         from recordings.models import Gap, Segment
 
         n = len(ids)
         say("phase 1: our recorder (capture worker + dispatcher)")
-        worker = self.celery_worker("capture", capture_argv())
-        baseline_rss = rss_bytes(worker.pid)
+        worker = self.spawn("capture", argv or capture_argv(), {**self.env, **(env or {})})
+        worker.wait_for_line(r"ready\.", timeout=60)
+        baseline_rss = rss_bytes(worker.pid) + sum(rss_bytes(pid) for pid in child_pids(worker.pid))
         dispatcher = self.celery_worker("dispatcher", dispatcher_argv(self.tmp / "beat"))
 
         phase_start = datetime.now(UTC)
@@ -305,7 +321,7 @@ class Bench:
         startup_s = time.monotonic() - began
         say(f"all {n} cameras recording after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
         children = child_pids(worker.pid)
-        window = measure([worker, dispatcher, self.simulator_process], self.args.seconds)
+        window = measure([worker, dispatcher, self.simulator_process], self.args.seconds, children)
 
         # The segments open at the end of the window close within a segment length; wait for their rows.
         end = datetime.fromtimestamp(window.end, UTC)
@@ -342,11 +358,11 @@ class Bench:
             if window.end - cursor > HOLE_S:
                 holes_s += window.end - cursor
 
-        cpu = window.cpu[worker.pid]
-        rss = window.rss[worker.pid]
+        cpu = window.cpu[worker.pid] + sum(window.cpu[pid] for pid in children)
+        rss = window.rss[worker.pid] + sum(window.rss[pid] for pid in children)
         return {
             "design": DESIGN,
-            "command": shlex.join(["python", *capture_argv()[1:]]),
+            "command": shlex.join(["python", *(argv or capture_argv())[1:]]),
             "seconds": round(window.seconds, 2),
             "startup_s": round(startup_s, 1),
             "cpu_seconds": round(cpu, 2),
@@ -354,7 +370,7 @@ class Bench:
             "cpu_percent_of_one_core_per_camera": round(100 * cpu / window.seconds / n, 3),
             "rss_mb_baseline": round(baseline_rss / MB, 1),
             "rss_mb_end": round(rss / MB, 1),
-            "rss_mb_peak": round(window.rss_peak[worker.pid] / MB, 1),
+            "rss_mb_peak": round(sum(window.rss_peak[pid] for pid in [worker.pid, *children]) / MB, 1),
             "rss_mb_per_camera": round(rss / MB / n, 2),
             "rss_mb_per_camera_above_baseline": round((rss - baseline_rss) / MB / n, 2),
             "worker_children": len(children),
@@ -403,8 +419,7 @@ class Bench:
         say(f"phase 2: {len(urls)} bare ffmpeg processes")
         dirs, procs = [], []
         for k, url in enumerate(urls, 1):
-            out = self.tmp / "ffmpeg" / f"{k:02d}"
-            out.mkdir(parents=True)
+            out = Path(tempfile.mkdtemp(prefix=f"{k:03d}-", dir=self.tmp))
             dirs.append(out)
             argv = [exe, "-hide_banner", "-nostdin", "-loglevel", "warning", "-rtsp_transport", "tcp", "-i", url,
                     "-c", "copy", "-f", "segment", "-segment_time", "4", "-reset_timestamps", "1",
@@ -443,14 +458,18 @@ class Bench:
             **machine_load(window, self.simulator_process.pid),
         }
 
-    def report(self, ours: dict[str, object], bare: dict[str, object], mixed: dict[str, object]) -> dict[str, object]:
+    def report(
+        self, runs: list[tuple[dict[str, object], dict[str, object]]], mixed: dict[str, object]
+    ) -> dict[str, object]:
+        """The median of the runs for the CPU ratio (each run's ours and bare ffmpeg measured back to back),
+        with every run's ratio and load beside it; the other figures from the last run."""
         import av
 
         assert self.simulator is not None
         sim = self.simulator
-        ours_rate = float(ours["cpu_seconds"]) / float(ours["seconds"])
-        bare_rate = float(bare["cpu_seconds"]) / float(bare["seconds"])
-        ratio = ours_rate / bare_rate if bare_rate else None
+        ratios = [cpu_ratio(ours, bare) for ours, bare in runs]
+        ratio = statistics.median(ratios) if None not in ratios else None
+        ours, bare = runs[-1]
         p95 = ours["index_latency_p95_s"]
         result: dict[str, object] = {
             "benchmark": "recording",
@@ -459,6 +478,9 @@ class Bench:
             "cameras": self.args.cameras,
             "seconds": ours["seconds"],
             "cpu_ratio_vs_bare_ffmpeg": _round(ratio, 3),
+            "cpu_ratio_runs": [_round(r, 3) for r in ratios],
+            "cpu_ratio_spread": _round(max(ratios) - min(ratios), 3) if None not in ratios else None,
+            "load_average_1m_runs": [[o["load_average_1m"], b["load_average_1m"]] for o, b in runs],
             "cpu_percent_of_one_core_per_camera": ours["cpu_percent_of_one_core_per_camera"],
             "rss_mb_per_camera": ours["rss_mb_per_camera"],
             "index_latency_p95_s": p95,
@@ -503,6 +525,12 @@ class Bench:
             "machine": {**machine(), "pyav": av.__version__, "pyav_ffmpeg": getattr(av, "ffmpeg_version_info", "?")},
         }
         return result
+
+
+def cpu_ratio(ours: dict[str, object], bare: dict[str, object]) -> float | None:
+    """Our recorder's CPU over bare ffmpeg's, each per second of its window."""
+    bare_rate = float(bare["cpu_seconds"]) / float(bare["seconds"])
+    return float(ours["cpu_seconds"]) / float(ours["seconds"]) / bare_rate if bare_rate else None
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -580,6 +608,7 @@ def summary(r: dict[str, Any]) -> str:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--cameras", type=int, default=24, help="simulated cameras (default 24)")
+    parser.add_argument("--runs", type=int, default=3, help="times ours and bare ffmpeg are measured (default 3)")
     parser.add_argument("--seconds", type=float, default=60.0, help="measurement window per phase (default 60)")
     parser.add_argument("--ready-timeout", type=float, default=120.0, help="deadline for all cameras to record")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON result (default {OUTPUT.relative_to(ROOT)})")

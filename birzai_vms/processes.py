@@ -21,7 +21,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PROCESS_TABLE", "ManagedProcess", "ProcessError", "command", "procfile_text", "stop_all"]
+__all__ = [
+    "CHILD_PROCESS_TABLE",
+    "PROCESS_TABLE",
+    "ManagedProcess",
+    "ProcessError",
+    "command",
+    "procfile_text",
+    "stop_all",
+]
 
 # The system's processes, one line each, in /bin/sh syntax: `${NAME:-default}` is what differs between runs
 # (production, the demo, tests, benchmarks). The Procfile at the top of the repository is procfile_text()
@@ -35,10 +43,9 @@ PROCESS_TABLE: dict[str, str] = {
     # revoke tasks and watch each other; nothing here does, and they cost seconds at every start.
     "worker": "python -m celery -A birzai_vms worker -Q default -P threads -c ${WORKER_CONCURRENCY:-4} "
     "-n ${WORKER_NAME:-default}@%h --without-gossip --without-mingle --loglevel ${LOG_LEVEL:-INFO}",
-    # Celery, capture queue, threads pool: one long-running recorder per camera. On SIGTERM every
-    # recorder closes and indexes its segment (warm shutdown, within a few seconds).
-    "capture": "python -m celery -A birzai_vms worker -Q capture -P threads -c ${CAPTURE_CONCURRENCY:-64} "
-    "-n ${CAPTURE_NAME:-capture}@%h --without-gossip --without-mingle --loglevel ${LOG_LEVEL:-INFO}",
+    # A capture node: CAPTURE_PROCESSES capture processes (below, CHILD_PROCESS_TABLE), started, restarted
+    # and stopped by this one (recordings/management/commands/capture_node.py). SIGTERM stops them all.
+    "capture": "python manage.py capture_node",
     # Celery beat; the schedule lives in the database (django-celery-beat), -s only keeps its state file
     # under VAR_DIR. Run exactly one.
     "beat": "python -m celery -A birzai_vms beat --loglevel ${LOG_LEVEL:-INFO} -s ${VAR_DIR:-var}/celerybeat-schedule",
@@ -53,6 +60,14 @@ PROCESS_TABLE: dict[str, str] = {
 SETUP_PROCESS_TABLE: dict[str, str] = {
     "redis": "redis-server --bind 127.0.0.1 --port ${REDIS_PORT:-6399} --save '' --appendonly no "
     "--dir ${VAR_DIR:-var}/redis --daemonize no --logfile ''",
+}
+# Processes another process of the table starts (not in the Procfile). `capture-process`: Celery, capture
+# queue and this process's own queue, threads pool: one long-running recorder per camera. On SIGTERM every
+# recorder closes and indexes its segment (warm shutdown, within a few seconds). The tests and the
+# benchmarks start it directly to have one process of known PID.
+CHILD_PROCESS_TABLE: dict[str, str] = {
+    "capture-process": "python -m celery -A birzai_vms worker -Q capture -P threads -c ${CAPTURE_CONCURRENCY:-64} "
+    "-n ${CAPTURE_NAME:-capture}@%h --without-gossip --without-mingle --loglevel ${LOG_LEVEL:-INFO}",
 }
 _PLACEHOLDER = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 
@@ -69,9 +84,10 @@ def command(
 
     An unset or empty variable takes its default; a word that is a variable alone is split into words
     (and disappears when empty); `python` replaces the interpreter; `extra` arguments are appended."""
-    template = PROCESS_TABLE.get(name) or SETUP_PROCESS_TABLE.get(name)
+    tables = {**PROCESS_TABLE, **SETUP_PROCESS_TABLE, **CHILD_PROCESS_TABLE}
+    template = tables.get(name)
     if template is None:
-        raise KeyError(f"no process {name!r}; the table has {', '.join([*PROCESS_TABLE, *SETUP_PROCESS_TABLE])}")
+        raise KeyError(f"no process {name!r}; the table has {', '.join(tables)}")
     values = dict(env or {})
 
     def value(m: re.Match[str]) -> str:
@@ -184,13 +200,18 @@ class ManagedProcess:
         log_path: Path | None = None,
         cwd: Path | None = None,
         stdin_pipe: bool = False,
+        inherit_output: bool = False,
     ) -> None:
-        """argv is run without a shell; env entries are added to (not replacing) os.environ."""
+        """argv is run without a shell; env entries are added to (not replacing) os.environ.
+
+        inherit_output: the child writes to this process's stdout and stderr (a supervisor under honcho or
+        docker, whose log collects its children's) instead of a log file; output() and tail() are empty."""
         self.name = name
         self.argv = [str(a) for a in argv]
         self.env = env
         self.cwd = cwd
         self.stdin_pipe = stdin_pipe
+        self.inherit_output = inherit_output
         self._own_log = log_path is None
         self.log_path = Path(log_path) if log_path is not None else None
         self._popen: subprocess.Popen[bytes] | None = None
@@ -220,6 +241,9 @@ class ManagedProcess:
         with self._lock:
             if self.is_running():
                 return self
+            if self.inherit_output:
+                self._spawn(None)
+                return self
             if self.log_path is None:
                 fd, path = tempfile.mkstemp(prefix=f"{_safe(self.name)}-", suffix=".log")
                 os.close(fd)
@@ -227,34 +251,38 @@ class ManagedProcess:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             if self.log_path.exists() and self.log_path.stat().st_size > _MAX_LOG_BYTES:
                 self.log_path.replace(self.log_path.with_name(self.log_path.name + ".1"))
-            env = None if self.env is None else {**os.environ, **self.env}
             with open(self.log_path, "ab") as log:
                 self._log_start = log.tell()
-                preexec = _make_preexec(os.getpid())
-
-                def spawn() -> subprocess.Popen[bytes]:
-                    return subprocess.Popen(
-                        self.argv,
-                        stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        env=env,
-                        cwd=self.cwd,
-                        close_fds=True,
-                        # Own process group: a terminal's Ctrl-C reaches only the parent, which then
-                        # stops children in order instead of having them die mid-write.
-                        process_group=0,
-                        preexec_fn=preexec,
-                    )
-
-                try:
-                    self._popen = _spawner.run(spawn)
-                except OSError as exc:
-                    raise ProcessError(f"{self.name}: cannot run {self.argv[0]}: {exc}") from exc
-            self._final_tail = ""
-            with _registry_lock:
-                _running.add(self)
+                self._spawn(log)
             return self
+
+    def _spawn(self, log: Any) -> None:
+        """Fork the child (from the spawner thread) writing to `log`, or to our own output when None."""
+        env = None if self.env is None else {**os.environ, **self.env}
+        preexec = _make_preexec(os.getpid())
+
+        def spawn() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                self.argv,
+                stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT if log is not None else None,
+                env=env,
+                cwd=self.cwd,
+                close_fds=True,
+                # Own process group: a terminal's Ctrl-C reaches only the parent, which then
+                # stops children in order instead of having them die mid-write.
+                process_group=0,
+                preexec_fn=preexec,
+            )
+
+        try:
+            self._popen = _spawner.run(spawn)
+        except OSError as exc:
+            raise ProcessError(f"{self.name}: cannot run {self.argv[0]}: {exc}") from exc
+        self._final_tail = ""
+        with _registry_lock:
+            _running.add(self)
 
     def stop(self, timeout: float = 5.0) -> int | None:
         """SIGTERM, wait up to timeout, then SIGKILL; returns the exit status. Idempotent."""

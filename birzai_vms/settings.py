@@ -5,6 +5,7 @@ VAR_DIR; VMS_MODE=production refuses to start without real secrets or with DEBUG
 """
 
 import ipaddress
+import os
 import secrets
 import socket
 from datetime import timedelta
@@ -319,6 +320,22 @@ RECORDINGS_ROOT = Path(
 # This capture node's name: recorded on every segment so that several nodes can share one index.
 NODE_NAME = str_setting("NODE_NAME", socket.gethostname(), shown="host name")
 SEGMENT_SECONDS = positive_float("SEGMENT_SECONDS", 4.0, minimum=1, maximum=60)
+# Capture processes this node runs (`manage.py capture_node`); 0: one per core. Several processes spread
+# the recorders' Python work over the cores (docs/capture.md, "Many cameras per node").
+CAPTURE_PROCESSES = int_setting("CAPTURE_PROCESSES", 0, minimum=0, maximum=256) or (os.cpu_count() or 1)
+# Cameras this node records at most (the dispatcher gives no node more); 0: no limit.
+CAPTURE_NODE_CAPACITY = int_setting("CAPTURE_NODE_CAPACITY", 0, minimum=0, maximum=100_000)
+# Where other nodes' recordings are, for the web tier, retention and integrity (docs/nodes.md):
+# "node-a=/mnt/node-a,node-b=/mnt/node-b". A segment of a node not listed is under RECORDINGS_ROOT
+# (this node's own, or one storage shared by all nodes).
+RECORDINGS_ROOTS: dict[str, Path] = {}
+for _item in list_setting("RECORDINGS_ROOTS", [], shown="empty"):
+    _node, _sep, _root = _item.partition("=")
+    if not (_sep and _node.strip() and _root.strip().startswith("/")):
+        raise ImproperlyConfigured(
+            f"RECORDINGS_ROOTS must be node=/absolute/path pairs separated by commas (got {_item!r})"
+        )
+    RECORDINGS_ROOTS[_node.strip()] = Path(_root.strip())
 MIN_RETENTION_DAYS = 30  # the contract's guarantee; not configurable on purpose
 DEFAULT_RETENTION_DAYS = int_setting("DEFAULT_RETENTION_DAYS", 30, minimum=MIN_RETENTION_DAYS, maximum=3660)
 # Renewed every third of it; under 1 s the renewals would crowd Redis, over 5 min a dead recorder's

@@ -69,7 +69,7 @@ DEMUXERS = {".ts": "mpegts", ".mkv": "matroska"}
 def _read(segment: Segment) -> bytes:
     """The segment file's bytes: read once, then both hashed and demuxed (a second read cost as much as cat)."""
     try:
-        return storage.absolute(segment.path).read_bytes()
+        return storage.segment_file(segment.node, segment.path).read_bytes()
     except OSError as exc:
         raise VideoError(_("segment %(path)s cannot be read") % {"path": segment.path}) from exc
 
@@ -116,7 +116,7 @@ def copy_range(
     last packet before `end` into `out_path`; `on_segment(n)` after each segment read (progress)."""
     if not segments:
         raise VideoError(_("no footage in this range"))
-    missing = [s.path for s in segments if not storage.absolute(s.path).exists()]
+    missing = [s.path for s in segments if not storage.segment_file(s.node, s.path).exists()]
     if missing:
         raise VideoError(_("segment %(path)s is not on this server") % {"path": missing[0]})
     changed = next((s for s in segments if s.codec != segments[0].codec), None)

@@ -64,7 +64,9 @@ class Picture:
         return (self.seen_at - self.changed_at).total_seconds()
 
 
-def observe(client: redis.Redis, *, camera_id: int, segment_id: int, path: str, start: datetime) -> Picture | None:
+def observe(
+    client: redis.Redis, *, camera_id: int, segment_id: int, node: str, path: str, start: datetime
+) -> Picture | None:
     """Compare the segment's first keyframe with the camera's reference picture and remember the result.
     None when nothing is known (no picture yet, or this segment cannot be decoded)."""
     key = _KEY.format(camera_id)
@@ -72,7 +74,7 @@ def observe(client: redis.Redis, *, camera_id: int, segment_id: int, path: str, 
     if stored and int(stored[b"segment"]) == segment_id:
         return _picture(stored)
     try:
-        image = thumbnail(str(storage.absolute(path)))
+        image = thumbnail(str(storage.segment_file(node, path)))
     except PictureError as exc:
         log.debug("camera %s: segment %s not compared for a frozen picture: %s", camera_id, segment_id, exc)
         return _picture(stored) if stored else None

@@ -53,6 +53,7 @@ def _detect(client: redis.Redis | None) -> int:
             newest_id=Subquery(newest.values("pk")[:1]),
             newest_start=Subquery(newest.values("start")[:1]),
             newest_path=Subquery(newest.values("path")[:1]),
+            newest_node=Subquery(newest.values("node")[:1]),
         )
     )
     # Most cameras are well and have no open incident: those need no transaction of their own.
@@ -66,6 +67,7 @@ def _detect(client: redis.Redis | None) -> int:
                     client,
                     camera_id=camera.pk,
                     segment_id=camera.newest_id,
+                    node=camera.newest_node,
                     path=camera.newest_path,
                     start=camera.newest_start,
                 )

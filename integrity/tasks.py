@@ -41,7 +41,7 @@ def rehash_sample(size: int | None = None) -> int:
     picks = {random.randint(first, last) for _ in range(size * 2)}
     altered = 0
     for seg in qs.filter(pk__in=picks)[:size]:
-        path = storage.absolute(seg.path)
+        path = storage.segment_file(seg.node, seg.path)
         if not path.exists():
             continue  # the reconciler marks and reports missing files
         if storage.sha256_of(path) != seg.sha256:

@@ -27,7 +27,7 @@ def snapshot_jpeg(segment: Segment) -> bytes:
         cached = _snapshots.get(segment.camera_id)
         if cached and cached[1] == segment.pk and now - cached[0] < SNAPSHOT_CACHE_S:
             return cached[2]
-    data = _decode_first_frame(storage.absolute(segment.path))
+    data = _decode_first_frame(storage.segment_file(segment.node, segment.path))
     with _snapshot_lock:
         _snapshots[segment.camera_id] = (now, segment.pk, data)
     return data

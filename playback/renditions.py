@@ -82,7 +82,7 @@ def rendition_file(segment: Segment) -> Path:
     out = cache_path(segment)
     if _touch(out):
         return out
-    source = storage.absolute(segment.path)
+    source = storage.segment_file(segment.node, segment.path)
     if not source.is_file():
         raise FootageGone(_("This footage is no longer on this server."))
     # One transcode per segment: a second request for it waits for the first, then reads the cache.

@@ -174,7 +174,7 @@ def segment_file(request: HttpRequest, pk: int) -> FileResponse:
     """A segment file as recorded, only through this check: recordings are never a public static path.
     The URL's extension may be either; the answer's type is the file's own container."""
     segment = _visible_segment(request, pk)
-    path = storage.absolute(segment.path)
+    path = storage.segment_file(segment.node, segment.path)
     try:
         handle = path.open("rb")
     except OSError as exc:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cameras.models import Camera
 
-from .capture import lease
+from .capture import lease, nodes
 from .partitions import ensure_partitions
 
 log = logging.getLogger(__name__)
@@ -30,17 +30,35 @@ def record_camera(camera_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def dispatch_recorders() -> int:
-    """Queue a recorder for every enabled camera that has none (new camera, dead worker, lost task)."""
+    """Queue a recorder for every enabled camera that has none (new camera, dead worker or node, lost
+    task), spread over the live capture processes within each node's capacity (capture/nodes.py)."""
     queued = 0
     # A recorder cut off from Redis cannot renew its lease but still reports through the database;
     # starting a second one for its camera would record it twice.
     alive_since = timezone.now() - timedelta(seconds=settings.CAPTURE_LEASE_SECONDS)
-    cameras = Camera.objects.recordable().exclude(status__heartbeat_at__gte=alive_since)
+    recordable = list(Camera.objects.recordable().values_list("pk", flat=True))
+    reporting = set(
+        Camera.objects.recordable().filter(status__heartbeat_at__gte=alive_since).values_list("pk", flat=True)
+    )
     try:
-        for camera_id in cameras.values_list("pk", flat=True):
-            if lease.holder_of(camera_id) is None and lease.claim_dispatch(camera_id):
-                record_camera.delay(camera_id)
-                queued += 1
+        holders = lease.holders(recordable)
+        processes = nodes.live_processes(redis_client=lease.client())
+        spread = nodes.Spread(processes, [h for h in holders if h])
+        full = []
+        for camera_id, holder in zip(recordable, holders, strict=True):
+            if holder is not None or camera_id in reporting:
+                continue
+            if not lease.claim_dispatch(camera_id):
+                continue  # queued less than a lease period ago
+            # No registered process (a worker of an older release, or none yet): the shared queue.
+            target = spread.choose() if processes else None
+            if processes and target is None:
+                full.append(camera_id)
+                continue
+            record_camera.apply_async((camera_id,), queue=target.queue if target else "capture")
+            queued += 1
+        if full:
+            log.warning("cameras %s not recorded: every capture node is at its capacity (CAPTURE_NODE_CAPACITY)", full)
         lease.mark_dispatcher_ran(time.time())
     except redis.RedisError as exc:
         log.warning("cannot dispatch recorders, Redis unavailable: %s", exc.__class__.__name__)

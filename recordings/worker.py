@@ -1,13 +1,41 @@
-"""The capture worker's warm shutdown: long-running capture tasks would otherwise hold it forever.
+"""The capture worker's own queue, its registration, and its warm shutdown.
 
 Connected here, by the app that owns the recorders (RecordingsConfig.ready imports this module), not
-by the Celery app in birzai_vms, which imports no app."""
+by the Celery app in birzai_vms, which imports no app. Only a worker consuming the `capture` queue is a
+capture process; the default-queue worker connects the same signals and ignores them."""
 
-from celery.signals import worker_shutting_down
+from typing import Any
 
+from celery.signals import celeryd_after_setup, worker_ready, worker_shutting_down
+
+from .capture import keeper, nodes
 from .capture.supervisor import request_shutdown
+
+_capture_process = False
+
+
+@celeryd_after_setup.connect
+def _consume_own_queue(sender: str, instance: Any, **kwargs: object) -> None:
+    """A capture process also consumes its own queue, where the dispatcher sends the cameras it chose
+    for this process (capture/nodes.py)."""
+    global _capture_process
+    queues = instance.app.amqp.queues
+    if "capture" not in queues.consume_from:
+        return
+    _capture_process = True
+    queue = nodes.process_queue(sender)
+    queues.select_add(queue)
+    keeper.get_keeper().queue = queue
+
+
+@worker_ready.connect
+def _register(**kwargs: object) -> None:
+    if _capture_process:
+        keeper.get_keeper().register_now()  # at once: the dispatcher may send cameras here from now on
 
 
 @worker_shutting_down.connect
 def _stop_recorders(**kwargs: object) -> None:
+    if _capture_process:
+        keeper.get_keeper().unregister()  # no new cameras for a process that is stopping
     request_shutdown(exit_when_stuck=True)

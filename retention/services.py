@@ -28,7 +28,7 @@ from cameras.models import Camera
 from integrity.models import DailyDigest
 from integrity.services import record_day_deletion, record_deletion
 from recordings import partitions
-from recordings.capture import storage
+from recordings.capture.storage import root_of
 from recordings.models import Segment
 from recordings.querysets import CONTIGUOUS
 
@@ -111,6 +111,7 @@ class DeletedRow(NamedTuple):
     start: datetime
     end: datetime
     bytes: int
+    node: str  # which capture node's storage holds the file (recordings.capture.storage.root_of)
 
 
 def _runs(rows: list[DeletedRow]) -> list[list[DeletedRow]]:
@@ -132,7 +133,7 @@ def _delete_returning(victims: object) -> list[DeletedRow]:
         table = Segment._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f'DELETE FROM {table} WHERE id IN ({sql}) RETURNING path, sha256, start, "end", bytes', params
+                f'DELETE FROM {table} WHERE id IN ({sql}) RETURNING path, sha256, start, "end", bytes, node', params
             )
             rows = list(map(DeletedRow._make, cursor.fetchall()))
         rows.sort(key=attrgetter("start"))
@@ -183,10 +184,12 @@ def delete_batch(
             for run in _runs(rows)
         )
         record_deletion(camera_id=camera_id, entries=[(r.path, r.sha256, r.start) for r in rows], reason=reason, at=now)
-    root = str(settings.RECORDINGS_ROOT)
+    roots: dict[str, str] = {}
     for row in rows:
+        if row.node not in roots:
+            roots[row.node] = str(root_of(row.node))
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, row.path))  # plain strings: pathlib costs more than the unlink
+            os.unlink(os.path.join(roots[row.node], row.path))  # plain strings: pathlib costs more than the unlink
     return DeletedBatch(count=len(rows), bytes=sum(r.bytes for r in rows), first=rows[0].start, last=rows[-1].end)
 
 
@@ -281,9 +284,13 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
             seals = dict(DailyDigest.objects.filter(day=day, camera_id__in=deleting).values_list("camera_id", "head"))
             whole = {camera_id for camera_id in deleting if not kept[camera_id] and camera_id in seals}
             # Names are needed for the other cameras' records, and for unlinking where the day has files here.
-            wanted = (deleting - whole) | {c for c in whole if (storage.camera_dir(c) / f"{day:%Y/%m/%d}").is_dir()}
+            roots = {settings.RECORDINGS_ROOT, *settings.RECORDINGS_ROOTS.values()}
+            wanted = (deleting - whole) | {
+                c for c in whole if any((root / str(c) / f"{day:%Y/%m/%d}").is_dir() for root in roots)
+            }
             cursor.execute(
-                f"SELECT s.camera_id, path, sha256 FROM {source} WHERE NOT {keep} AND s.camera_id = ANY(%(wanted)s) "
+                f"SELECT s.camera_id, path, sha256, node FROM {source} WHERE NOT {keep} "
+                "AND s.camera_id = ANY(%(wanted)s) "
                 "ORDER BY s.camera_id, start",
                 {**params, "wanted": sorted(wanted)},
             )
@@ -301,7 +308,7 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
             for camera_id, start, end, count, size in runs
         )
         by_camera: dict[int, list[list[str]]] = {}
-        for camera_id, path, sha in rows:
+        for camera_id, path, sha, _node in rows:
             if camera_id not in whole:
                 by_camera.setdefault(camera_id, []).append([path, sha])
         for camera_id in sorted(deleting):
@@ -318,7 +325,7 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
             partitions.replace_partition(table, day, f"SELECT s.* FROM {source} WHERE {keep}", params)
         elif not keeps_some:
             partitions.drop_partition(table)
-    _unlink_all(path for _camera_id, path, _sha in rows)
+    _unlink_all((node, path) for _camera_id, path, _sha, node in rows)
     done: dict[int, DeletedBatch] = {}
     for camera_id, start, end, count, size in runs:
         batch = done.setdefault(camera_id, DeletedBatch(first=start))
@@ -328,16 +335,18 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
     return done
 
 
-def _unlink_all(paths: Iterable[str]) -> None:
-    """Unlink the files (relative to RECORDINGS_ROOT) that exist, a folder at a time: a folder that is
-    gone (already deleted, or on another node's storage) costs one look, not one unlink per file."""
-    root = str(settings.RECORDINGS_ROOT)
+def _unlink_all(files: Iterable[tuple[str, str]]) -> None:
+    """Unlink the files (node, path relative to that node's root) that exist, a folder at a time: a folder
+    that is gone (already deleted, or on storage this server does not see) costs one look, not one unlink
+    per file."""
+    roots: dict[str, str] = {}
     folders: dict[str, set[str]] = {}
-    for path in paths:
+    for node, path in files:
+        if node not in roots:
+            roots[node] = str(root_of(node))
         folder, _, name = path.rpartition("/")
-        folders.setdefault(folder, set()).add(name)
-    for folder, names in folders.items():
-        where = os.path.join(root, folder)
+        folders.setdefault(os.path.join(roots[node], folder), set()).add(name)
+    for where, names in folders.items():
         try:
             present = [entry.name for entry in os.scandir(where) if entry.name in names]
         except (FileNotFoundError, NotADirectoryError):

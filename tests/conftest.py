@@ -132,8 +132,9 @@ def database_url(port: int | None = None) -> str:
 
 
 def capture_worker_argv(name: str) -> list[str]:
-    """The Procfile's capture worker (birzai_vms/processes.py), with its own name and 16 threads."""
-    return command("capture", env={"CAPTURE_NAME": name, "CAPTURE_CONCURRENCY": "16"}, python=sys.executable)
+    """One capture process of a node (birzai_vms/processes.py `capture-process`), with its own name and 16
+    threads: a test sees its PID and kills it as a whole node would die."""
+    return command("capture-process", env={"CAPTURE_NAME": name, "CAPTURE_CONCURRENCY": "16"}, python=sys.executable)
 
 
 def dispatcher_argv(schedule: Path) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from birzai_vms.processes import PROCESS_TABLE, SETUP_PROCESS_TABLE, command, procfile_text
+from birzai_vms.processes import CHILD_PROCESS_TABLE, PROCESS_TABLE, SETUP_PROCESS_TABLE, command, procfile_text
 from simulator.fleet import free_port, free_port_range
 from tests.support.waiting import wait_for
 
@@ -57,7 +57,7 @@ def test_procfile_is_generated_from_the_table_and_honcho_reads_the_same_lines() 
     ids=["defaults", "compose", "overrides", "split-words", "empty-values"],
 )
 def test_command_builds_the_argv_the_shell_runs_for_every_line(env: dict[str, str]) -> None:
-    for name, line in {**PROCESS_TABLE, **SETUP_PROCESS_TABLE}.items():
+    for name, line in {**PROCESS_TABLE, **SETUP_PROCESS_TABLE, **CHILD_PROCESS_TABLE}.items():
         assert command(name, env=env) == shell_words(line, {"PATH": os.environ["PATH"], **env}), name
 
 
@@ -83,7 +83,7 @@ def test_the_tests_and_the_benchmarks_run_production_workers_and_web_with_only_n
     from tests.conftest import capture_worker_argv, dispatcher_argv
     from tests.support.webserver import daphne_argv
 
-    capture = command("capture", python=sys.executable)
+    capture = command("capture-process", python=sys.executable)
     worker = command("worker", python=sys.executable)
     schedule = ["-B", "-s", str(tmp_path / "beat")]
 

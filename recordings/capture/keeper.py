@@ -6,6 +6,7 @@ more CPU than recording itself (bench/results/recording.json). Here each round i
 one heartbeat UPDATE and one small camera query for all cameras.
 """
 
+import contextlib
 import logging
 import threading
 from datetime import datetime
@@ -17,7 +18,7 @@ from django.db import DatabaseError, connection
 
 from cameras.models import Camera
 
-from . import lease
+from . import lease, nodes
 from .indexer import get_indexer
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Keeper:
         self._versions: dict[int, datetime] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self.queue: str | None = None  # this capture process's own queue, registered every round (nodes.py)
         self._thread = threading.Thread(target=self._run, name="capture-keeper", daemon=True)
         if start:
             self._thread.start()
@@ -64,6 +66,7 @@ class Keeper:
     def _run(self) -> None:
         interval = settings.CAPTURE_LEASE_SECONDS / 3
         while not self._wake.wait(interval):
+            self.register_now()
             with self._lock:
                 recorders = dict(self._recorders)
             if not recorders:
@@ -71,6 +74,20 @@ class Keeper:
             self.renew_leases(recorders)
             get_indexer().heartbeat(list(recorders))
             self._check_configuration(recorders)
+
+    def register_now(self) -> None:
+        """Tell the dispatcher this process is alive (it sends cameras only to live processes)."""
+        if self.queue is None:
+            return
+        with contextlib.suppress(redis.RedisError):  # again next round; recording does not depend on it
+            nodes.register(self.queue, redis_client=lease.client())
+
+    def unregister(self) -> None:
+        if self.queue is None:
+            return
+        with contextlib.suppress(redis.RedisError):
+            nodes.unregister(self.queue, redis_client=lease.client())
+        self.queue = None
 
     def renew_leases(self, recorders: dict[int, Kept]) -> None:
         """Renew every lease in one round trip; tell each recorder whose camera another recorder took."""

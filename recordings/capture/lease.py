@@ -61,6 +61,14 @@ def mark_dispatcher_ran(now: float) -> None:
     client().set(DISPATCHER_RAN_KEY, repr(now))
 
 
+def holders(camera_ids: list[int]) -> list[str | None]:
+    """The holder of each camera's lease (None: nobody records it), in one round trip."""
+    if not camera_ids:
+        return []
+    values = client().mget([_key(camera_id) for camera_id in camera_ids])
+    return [value.decode() if value else None for value in values]
+
+
 def held(camera_ids: list[int], *, redis_client: redis.Redis) -> set[int]:
     """The cameras among `camera_ids` whose recording lease is live now."""
     if not camera_ids:

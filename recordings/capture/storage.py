@@ -61,7 +61,23 @@ def start_from_name(name: str) -> datetime | None:
 
 
 def absolute(relpath: str) -> Path:
+    """A file of this node's own recordings (what its recorders write and its reconciler scans)."""
     return settings.RECORDINGS_ROOT / relpath
+
+
+def root_of(node: str) -> Path:
+    """Where the recordings of capture node `node` are, as this server sees them (docs/nodes.md): this
+    node's own RECORDINGS_ROOT, another node's root from RECORDINGS_ROOTS (an NFS mount of it), or, for a
+    node not listed, RECORDINGS_ROOT (one storage that every node writes to)."""
+    if node == settings.NODE_NAME:
+        return settings.RECORDINGS_ROOT
+    return settings.RECORDINGS_ROOTS.get(node, settings.RECORDINGS_ROOT)
+
+
+def segment_file(node: str, relpath: str) -> Path:
+    """The file of a segment row (its `node` and `path`): the one way playback, exports, retention and
+    integrity find footage, whichever node recorded it."""
+    return root_of(node) / relpath
 
 
 def sha256_of(path: Path) -> str:

@@ -22,8 +22,9 @@ from recordings.querysets import CONTIGUOUS
 
 from .catch_up import catch_up_camera
 from .indexer import get_indexer
-from .keeper import get_keeper
+from .keeper import Keeper, get_keeper
 from .lease import Lease, new_holder_id
+from .nodes import holder_process
 from .session import CameraSource, ClosedSegment, RecordingSession, SessionError, StreamInfo
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ _running_lock = threading.Lock()
 # After this, recorders still inside a blocking read of a hung camera are left behind: their files are
 # written packet by packet and the next recorder of the camera indexes what they hold.
 SHUTDOWN_GRACE_SECONDS = 2.0
+# Recorders of this process reading the database to start at the same time (see CameraRecorder._start).
+_startup_slots = threading.BoundedSemaphore(4)
 
 
 def request_shutdown(*, exit_when_stuck: bool = False) -> None:
@@ -112,12 +115,9 @@ class CameraRecorder:
             return f"camera {self.camera_id}: Redis unavailable, the dispatcher will try again"
         keeper = get_keeper()
         try:
-            self.source = self._wait_for_database(lambda: load_source(self.camera_id))
-            if self.source is None:
+            if not self._start(keeper):
                 self._set_state(CameraState.DISABLED)
                 return f"camera {self.camera_id} is disabled or deleted"
-            self.last_end = self._wait_for_database(self._catch_up)
-            keeper.add(self, self._wait_for_database(self._version))
             self._record()
             return f"camera {self.camera_id} stopped: {self.stop_reason or 'worker shutdown'}"
         finally:
@@ -131,6 +131,23 @@ class CameraRecorder:
                 self.lease.release()
             connection.close()
 
+    def _start(self, keeper: Keeper) -> bool:
+        """Read the camera and catch up on its files; False when it is disabled or gone.
+
+        The only database work of this thread, a few at a time per process, and its connection closed
+        after: recording needs none here (the indexer and keeper threads write and read), and 96
+        recorders starting together, each keeping its connection, exhausted a busy server's."""
+        with _startup_slots:
+            try:
+                self.source = self._wait_for_database(lambda: load_source(self.camera_id))
+                if self.source is None:
+                    return False
+                self.last_end = self._wait_for_database(self._catch_up)
+                keeper.add(self, self._wait_for_database(self._version))
+                return True
+            finally:
+                connection.close()
+
     def _stopping(self) -> bool:
         return self.stop.is_set() or _shutdown.is_set()
 
@@ -138,8 +155,14 @@ class CameraRecorder:
         return Camera.objects.filter(pk=self.camera_id).values_list("updated_at", flat=True).first()
 
     def _catch_up(self) -> datetime | None:
-        previous = CameraStatus.objects.filter(camera_id=self.camera_id).values_list("state", flat=True).first()
+        previous, recorder = CameraStatus.objects.filter(camera_id=self.camera_id).values_list(
+            "state", "recorder"
+        ).first() or (None, "")
         self.gap_cause = GapCause.CAMERA_DISABLED if previous == CameraState.DISABLED else GapCause.RECORDER_RESTARTED
+        prior = holder_process(recorder) if recorder else None
+        if prior is not None and prior[0] != settings.NODE_NAME:
+            # The camera moves here from another node (it died or lost its lease): the gap says so.
+            self.gap_detail = f"The capture node {prior[0]} stopped recording; node {settings.NODE_NAME} took over."
         return catch_up_camera(camera_id=self.camera_id)
 
     def _wait_for_database(self, read: Callable[[], T]) -> T | None:

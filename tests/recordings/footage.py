@@ -34,7 +34,7 @@ def holes(segments: list[Segment]) -> list[tuple[datetime, datetime]]:
 
 def first_and_last_frame_times(segment: Segment) -> tuple[datetime, datetime, float]:
     """Capture times burned into the segment's first and last frames by the simulator, and the frame step."""
-    with av.open(str(storage.absolute(segment.path))) as container:
+    with av.open(str(storage.segment_file(segment.node, segment.path))) as container:
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate
         # Frames must be read while the container is open: PyAV frees them with it.
@@ -47,7 +47,7 @@ def first_and_last_frame_times(segment: Segment) -> tuple[datetime, datetime, fl
 
 def assert_segment_is_sound(segment: Segment) -> None:
     """On disk, playable, hashed correctly, and as long as the index says."""
-    path = storage.absolute(segment.path)
+    path = storage.segment_file(segment.node, segment.path)
     assert path.exists(), f"{segment.path} is indexed but not on disk"
     assert storage.sha256_of(path) == segment.sha256
     assert path.stat().st_size == segment.bytes

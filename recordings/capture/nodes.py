@@ -1,0 +1,106 @@
+"""Capture processes and nodes: who is alive, how loaded, and which one records a camera next.
+
+Every capture process consumes the shared `capture` queue and a queue of its own (named after its node
+and Celery name). Its keeper registers it in Redis every round; the dispatcher sends each camera that
+needs a recorder to the queue of the least loaded live process whose node is below its capacity
+(CAPTURE_NODE_CAPACITY), counting load from the recording leases themselves (a lease's holder names its
+node and process). Before, any worker's idle threads took the next task from the one shared queue, so
+the first process to ask took every camera (docs/nodes.md).
+"""
+
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+PROCESSES_KEY = "vms:capture:processes"
+
+
+@dataclass(frozen=True)
+class CaptureProcess:
+    """A live capture process, as its last registration says."""
+
+    queue: str
+    node: str
+    pid: int
+    capacity: int  # its node's CAPTURE_NODE_CAPACITY; 0: no limit
+
+
+def process_queue(worker_name: str) -> str:
+    """The queue of one capture process: node and Celery name, stable across its restarts (tasks left in
+    it by a dispatcher while the process was away are consumed and dropped by the lease, never lost)."""
+    return f"capture.{settings.NODE_NAME}.{worker_name}"
+
+
+def register(queue: str, *, redis_client: redis.Redis, now: float | None = None) -> None:
+    """This process is alive and takes cameras from `queue` (called every keeper round)."""
+    entry = {
+        "node": settings.NODE_NAME,
+        "pid": os.getpid(),
+        "capacity": settings.CAPTURE_NODE_CAPACITY,
+        "seen": time.time() if now is None else now,
+    }
+    redis_client.hset(PROCESSES_KEY, queue, json.dumps(entry))
+
+
+def unregister(queue: str, *, redis_client: redis.Redis) -> None:
+    redis_client.hdel(PROCESSES_KEY, queue)
+
+
+def live_processes(*, redis_client: redis.Redis, now: float | None = None) -> list[CaptureProcess]:
+    """Processes registered within a lease period; older registrations (dead processes) are removed."""
+    now = time.time() if now is None else now
+    live, stale = [], []
+    for queue, raw in redis_client.hgetall(PROCESSES_KEY).items():
+        try:
+            entry = json.loads(raw)
+            seen = float(entry["seen"])
+            process = CaptureProcess(queue.decode(), str(entry["node"]), int(entry["pid"]), int(entry["capacity"]))
+        except (ValueError, KeyError, TypeError):
+            stale.append(queue)
+            continue
+        if now - seen <= settings.CAPTURE_LEASE_SECONDS:
+            live.append(process)
+        else:
+            stale.append(queue)
+    if stale:
+        redis_client.hdel(PROCESSES_KEY, *stale)
+    return sorted(live, key=lambda p: p.queue)
+
+
+def holder_process(holder: str) -> tuple[str, int] | None:
+    """(node, pid) of a lease holder "<node>:<pid>:<nonce>" (lease.new_holder_id)."""
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
+class Spread:
+    """Chooses a process for each camera in turn: the least loaded process of a node below its capacity,
+    counting the cameras already recorded (live leases) and those chosen in this round."""
+
+    def __init__(self, processes: list[CaptureProcess], holders: list[str]) -> None:
+        self.processes = processes
+        by_process = Counter(p for h in holders if (p := holder_process(h)) is not None)
+        self.process_load = {p.queue: by_process[(p.node, p.pid)] for p in processes}
+        self.node_load: Counter[str] = Counter()
+        for (node, _pid), count in by_process.items():
+            self.node_load[node] += count
+        self.capacity = {p.node: p.capacity for p in processes}
+
+    def choose(self) -> CaptureProcess | None:
+        """The process for the next camera (its load counted), or None when every node is full."""
+        open_ = [
+            p for p in self.processes if not self.capacity[p.node] or self.node_load[p.node] < self.capacity[p.node]
+        ]
+        if not open_:
+            return None
+        chosen = min(open_, key=lambda p: (self.process_load[p.queue], self.node_load[p.node], p.queue))
+        self.process_load[chosen.queue] += 1
+        self.node_load[chosen.node] += 1
+        return chosen
