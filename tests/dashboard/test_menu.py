@@ -22,9 +22,9 @@ def menu(html: str) -> list[str]:
 @pytest.mark.parametrize(
     "role, home, expected",
     [
-        (OPERATOR, "/dashboard/", STAFF_LINKS),
-        (REVIEWER, "/dashboard/", [*STAFF_LINKS, "/requests/"]),
-        (ADMINISTRATOR, "/dashboard/", [*STAFF_LINKS, "/requests/"]),
+        (OPERATOR, "/dashboard/", [*STAFF_LINKS, "/incidents/"]),
+        (REVIEWER, "/dashboard/", [*STAFF_LINKS, "/requests/", "/incidents/"]),
+        (ADMINISTRATOR, "/dashboard/", [*STAFF_LINKS, "/requests/", "/incidents/"]),
         (POLICE, "/requests/", ["/requests/"]),
     ],
 )
