@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import OPERATOR
-from playback import media
+from exports.video import copy_range
 from recordings.capture import lease, nodes, storage
 from recordings.choices import GapCause
 from recordings.models import Gap, Segment
@@ -115,7 +115,8 @@ def test_two_nodes_share_the_cameras_and_one_takes_over_when_the_other_is_killed
     # A clip spanning the move holds every frame of both nodes' segments, in order.
     span = [s for s in segments if first_a.start <= s.start and s.end <= first_b.end]
     assert {s.node for s in span} == {"node-a", "node-b"}
-    clip = media.clip_mp4(span, start=span[0].start, end=span[-1].end, workdir=tmp_path)
+    clip = tmp_path / "clip.mp4"
+    copy_range(span, start=span[0].start, end=span[-1].end, out_path=clip)
     assert video_packets(clip) == sum(video_packets(storage.segment_file(s.node, s.path)) for s in span)
 
 
