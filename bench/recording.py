@@ -251,8 +251,7 @@ class Bench:
         from cameras.models import Camera
         from eldership.models import Eldership
 
-        if not Camera.objects.filter(eldership__code=ELDERSHIP_CODE, rtsp_url__in=urls).exists():
-            self.delete_cameras()  # left over from an interrupted run
+        self.delete_cameras(keep_urls=urls)  # left over from an earlier run (its simulators had other ports)
         if others := Camera.objects.enabled().exclude(eldership__code=ELDERSHIP_CODE).count():
             raise BenchError(
                 f"the database has {others} other enabled cameras, which the capture worker would record too; "
@@ -264,7 +263,7 @@ class Bench:
         )
         known = dict(Camera.objects.filter(eldership=eldership).values_list("rtsp_url", "pk"))
         new = [
-            Camera(eldership=eldership, name=f"Bench camera {k:02d}", rtsp_url=url)
+            Camera(eldership=eldership, name=f"Bench {k:02d} {url.split('//')[-1]}", rtsp_url=url)
             for k, url in enumerate(urls, 1)
             if url not in known
         ]
@@ -272,18 +271,20 @@ class Bench:
         known = dict(Camera.objects.filter(eldership=eldership).values_list("rtsp_url", "pk"))
         return [known[url] for url in urls]
 
-    def delete_cameras(self) -> None:
-        """The benchmark's cameras and everything recorded of them (footage rows protect their camera)."""
+    def delete_cameras(self, keep_urls: list[str] = ()) -> None:
+        """The benchmark's cameras (but those of `keep_urls`) and everything recorded of them or noticed
+        about them (footage, alarm and incident rows protect their camera)."""
         if not self.django_ready:
             return
         from alarms.models import Alarm
         from cameras.models import Camera
+        from incidents.models import Incident
         from recordings.models import Gap, Segment
 
-        mine = {"camera__eldership__code": ELDERSHIP_CODE}
-        for model in (Segment, Gap, Alarm):
-            model.objects.filter(**mine).delete()
-        Camera.objects.filter(eldership__code=ELDERSHIP_CODE).delete()
+        cameras = Camera.objects.filter(eldership__code=ELDERSHIP_CODE).exclude(rtsp_url__in=keep_urls)
+        for model in (Segment, Gap, Alarm, Incident):
+            model.objects.filter(camera__in=cameras).delete()
+        cameras.delete()
 
     def record_with_vms(
         self,

@@ -70,8 +70,9 @@ def status_payload(camera: Any, now: datetime | None = None) -> dict[str, Any]:
 
 
 # Fields a new segment changes: the tile's "age of the last segment" ticks in the browser, so these are
-# sent at most every PROGRESS_INTERVAL_S per camera (an event per segment of every camera cost the
-# capture worker more CPU than recording; see bench/results/recording.json).
+# sent on a tick every PROGRESS_INTERVAL_S, all cameras of the process in one message (an event per
+# segment of every camera cost the capture worker more CPU than recording; one per camera every 5 s
+# still cost a query round per indexer round: bench/results/recording.json).
 _PROGRESS_FIELDS = _QUIET_FIELDS | {
     "last_segment_end",
     "bitrate_kbps",
@@ -82,27 +83,27 @@ _PROGRESS_FIELDS = _QUIET_FIELDS | {
     "clock_steps",
 }
 PROGRESS_INTERVAL_S = 5.0
-_last_progress: dict[int, float] = {}
 
 
-def is_quiet(fields: dict[str, Any], camera_id: int | None = None) -> bool:
-    """No event for this status write: a heartbeat, or segment progress sent less than
-    PROGRESS_INTERVAL_S ago. A change of state or reason is never quiet."""
-    keys = set(fields)
-    if keys <= _QUIET_FIELDS:
-        return True
-    if camera_id is None or not keys <= _PROGRESS_FIELDS:
-        return False
-    now = time.monotonic()
-    if now - _last_progress.get(camera_id, 0.0) < PROGRESS_INTERVAL_S:
-        return True
-    _last_progress[camera_id] = now
-    return False
+def is_quiet(fields: dict[str, Any]) -> bool:
+    """No event for this status write: only the heartbeat or the recorder's name changed."""
+    return set(fields) <= _QUIET_FIELDS
+
+
+def is_progress(fields: dict[str, Any]) -> bool:
+    """Segment progress only: sent on the next progress tick, not at once. A change of state or
+    reason is never progress."""
+    return set(fields) <= _PROGRESS_FIELDS
 
 
 def send_status(*camera_ids: int) -> None:
     """Queue status events for these cameras. Never blocks, never raises."""
     _Sender.get().put(camera_ids)
+
+
+def send_progress(*camera_ids: int) -> None:
+    """Queue these cameras' segment progress for the next tick. Never blocks, never raises."""
+    _Sender.get().put(camera_ids, progress=True)
 
 
 def send_system_changed() -> None:
@@ -122,6 +123,8 @@ class _Sender:
 
     def __init__(self) -> None:
         self._pending: set[int] = set()
+        self._progress: set[int] = set()
+        self._progress_due = 0.0  # time.monotonic() of the next progress tick
         self._system = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="status-events", daemon=True)
@@ -134,19 +137,27 @@ class _Sender:
                 cls._instance = cls()
             return cls._instance
 
-    def put(self, camera_ids: tuple[int, ...], *, system: bool = False) -> None:
+    def put(self, camera_ids: tuple[int, ...], *, system: bool = False, progress: bool = False) -> None:
         with self._cond:
             # A camera already waiting to be sent is sent once, with its newest status.
-            self._pending.update(camera_ids)
+            (self._progress if progress else self._pending).update(camera_ids)
             self._system = self._system or system
             self._cond.notify()
 
     def _take(self) -> tuple[set[int], bool]:
         with self._cond:
-            while not self._pending and not self._system:
-                self._cond.wait()
+            while True:
+                now = time.monotonic()
+                if self._progress and now >= self._progress_due:
+                    self._pending |= self._progress
+                    self._progress = set()
+                    self._progress_due = now + PROGRESS_INTERVAL_S
+                if self._pending or self._system:
+                    break
+                self._cond.wait(self._progress_due - now if self._progress else None)
             taken, system = self._pending, self._system
             self._pending, self._system = set(), False
+            self._progress -= taken  # sent now with its newest status
             return taken, system
 
     def _run(self) -> None:
