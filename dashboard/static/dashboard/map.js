@@ -106,6 +106,9 @@
     socket.onopen = () => { delay = 500; };
     socket.onmessage = (e) => {
       const msg = JSON.parse(e.data);
+      // The banner (dashboard/system_alarms.js) follows this page's socket.
+      if (msg.type === "snapshot" && msg.system) window.vmsSystemAlarms.show(msg.system);
+      else if (msg.type === "system") window.vmsSystemAlarms.show(msg.alarms);
       const statuses = msg.type === "snapshot" ? msg.statuses : msg.type === "status" ? [msg.status] : [];
       if (statuses.map(apply).some(Boolean)) refresh();
     };
