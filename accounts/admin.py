@@ -1,4 +1,5 @@
-"""Admin of operator scopes (which elderships an Operator sees) and of users (who may grant what)."""
+"""Admin of operator scopes (which elderships an Operator sees) and of users (who may grant what, and each
+user's preferred language)."""
 
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import OperatorScope
+from .models import OperatorScope, Profile
 from .roles import ADMINISTRATOR
 
 
@@ -23,6 +24,16 @@ class OperatorScopeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class ProfileInline(admin.StackedInline):
+    """The user's preferred language (the language of their emails), on the user's page."""
+
+    model = Profile
+    can_delete = False
+    extra = 1
+    max_num = 1
+    fields = ["language"]
+
+
 class VmsUserAdmin(UserAdmin):
     """Users: only a superuser changes superuser or staff status, permissions, or a staff member's roles.
 
@@ -31,6 +42,7 @@ class VmsUserAdmin(UserAdmin):
     Administrator: the escalation the roles exist to prevent."""
 
     _SUPERUSER_ONLY = ("is_superuser", "is_staff", "user_permissions")
+    inlines = [ProfileInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # What the system records is not edited by hand (the form would also cut off the microseconds).

@@ -21,6 +21,9 @@ def change_form(client: Client, user, **changes) -> dict:
         "date_joined_0": "2026-11-01",
         "date_joined_1": "10:00:00",
         "groups": [g.pk for g in user.groups.all()],
+        # The preferred language inline (accounts/admin.py), left as it is.
+        "profile-TOTAL_FORMS": "0",
+        "profile-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
