@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                 ("cameras", "camera"),
                 ("auth", "user"),
                 ("accounts", "operatorscope"),
+                ("accounts", "profile"),
             ]
             for verb in ("add", "change", "delete", "view")
         ),

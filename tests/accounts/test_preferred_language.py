@@ -57,3 +57,28 @@ def test_without_a_choice_the_login_leaves_the_browsers_language(operator):
     response = Client().post("/accounts/login/", {"username": "operatorius", "password": PASSWORD})
     assert response.status_code == 302
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_an_administrator_sets_a_users_language_in_the_admin(operator):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ADMINISTRATOR
+    from tests.support.auth import log_in_verified
+
+    client = log_in_verified(Client(HTTP_ACCEPT_LANGUAGE="en"), make_user("administratorius", ADMINISTRATOR))
+    form = {
+        "username": operator.username,
+        "email": operator.email,
+        "is_active": "on",
+        "date_joined_0": "2026-11-01",
+        "date_joined_1": "10:00:00",
+        "groups": [Group.objects.get(name=OPERATOR).pk],
+        "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "0",
+        "profile-0-language": "lv",
+        "police_profile-TOTAL_FORMS": "0",
+        "police_profile-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/auth/user/{operator.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert preferred_language(operator) == "lv"

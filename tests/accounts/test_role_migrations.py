@@ -19,6 +19,7 @@ ROLE_MIGRATIONS = [
     ("accounts", "0003_hold_and_alarm_permissions"),
     ("accounts", "0004_request_permissions"),
     ("accounts", "0005_clip_export_permission"),
+    ("accounts", "0007_profile_permissions"),
     ("incidents", "0002_role_permissions"),
 ]
 
