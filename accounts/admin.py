@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
@@ -43,6 +44,12 @@ class VmsUserAdmin(UserAdmin):
 
     _SUPERUSER_ONLY = ("is_superuser", "is_staff", "user_permissions")
     inlines = [ProfileInline]
+    # The add form takes the name, email and role too: one save makes a user ready to invite.
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (gettext_lazy("Roles"), {"fields": ("groups",)}),
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # What the system records is not edited by hand (the form would also cut off the microseconds).

@@ -9,6 +9,7 @@ from django.test import Client
 from accounts.languages import preferred_language, set_preferred_language
 from accounts.models import Profile
 from accounts.roles import OPERATOR
+from tests.support.admin import user_change_form
 from tests.support.auth import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -66,19 +67,10 @@ def test_an_administrator_sets_a_users_language_in_the_admin(operator):
     from tests.support.auth import log_in_verified
 
     client = log_in_verified(Client(HTTP_ACCEPT_LANGUAGE="en"), make_user("administratorius", ADMINISTRATOR))
-    form = {
-        "username": operator.username,
-        "email": operator.email,
-        "is_active": "on",
-        "date_joined_0": "2026-11-01",
-        "date_joined_1": "10:00:00",
-        "groups": [Group.objects.get(name=OPERATOR).pk],
-        "profile-TOTAL_FORMS": "1",
-        "profile-INITIAL_FORMS": "0",
-        "profile-0-language": "lv",
-        "police_profile-TOTAL_FORMS": "0",
-        "police_profile-INITIAL_FORMS": "0",
-    }
+    form = user_change_form(
+        operator,
+        **{"profile-TOTAL_FORMS": "1", "profile-0-language": "lv", "groups": [Group.objects.get(name=OPERATOR).pk]},
+    )
     response = client.post(f"/admin/auth/user/{operator.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert preferred_language(operator) == "lv"
