@@ -1,4 +1,5 @@
-"""Admin of operator scopes (which elderships an Operator sees) and of users (who may grant what)."""
+"""Admin of operator scopes (which elderships an Operator sees) and of users (who may grant what, and each
+user's preferred language)."""
 
 from typing import Any
 
@@ -9,10 +10,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .models import OperatorScope
+from .models import OperatorScope, Profile
 from .roles import ADMINISTRATOR
 
 
@@ -23,6 +25,16 @@ class OperatorScopeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+class ProfileInline(admin.StackedInline):
+    """The user's preferred language (the language of their emails), on the user's page."""
+
+    model = Profile
+    can_delete = False
+    extra = 1
+    max_num = 1
+    fields = ["language"]
+
+
 class VmsUserAdmin(UserAdmin):
     """Users: only a superuser changes superuser or staff status, permissions, or a staff member's roles.
 
@@ -31,6 +43,13 @@ class VmsUserAdmin(UserAdmin):
     Administrator: the escalation the roles exist to prevent."""
 
     _SUPERUSER_ONLY = ("is_superuser", "is_staff", "user_permissions")
+    inlines = [ProfileInline]
+    # The add form takes the name, email and role too: one save makes a user ready to invite.
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        (gettext_lazy("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (gettext_lazy("Roles"), {"fields": ("groups",)}),
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # What the system records is not edited by hand (the form would also cut off the microseconds).

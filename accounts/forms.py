@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .models import language_choices
+
 
 def _token_field() -> forms.CharField:
     return forms.CharField(
@@ -59,3 +61,9 @@ class TokenForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+
+class LanguageForm(forms.Form):
+    """The user's own choice of language, on their account page."""
+
+    language = forms.ChoiceField(label=_("Preferred language"), required=False, choices=language_choices)

@@ -34,8 +34,8 @@ _REQUEST_REVIEW = ["disclosures.view_disclosurerequest", "disclosures.review_dis
 # cameras in their scope for internal use (issue 5). Police never: they get footage only by request.
 _CLIP_EXPORT = ["cameras.export_camera"]
 
-# "app_label.codename" per role. Other apps add their permissions here (and in a new migration
-# of the accounts app that calls accounts.services.ensure_roles).
+# "app_label.codename" per role. Other apps add their permissions here (and in a new migration, of any app,
+# that runs accounts.role_migrations.apply_role_permissions).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *(
@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                 ("cameras", "camera"),
                 ("auth", "user"),
                 ("accounts", "operatorscope"),
+                ("accounts", "profile"),
             ]
             for verb in ("add", "change", "delete", "view")
         ),

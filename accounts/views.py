@@ -1,7 +1,9 @@
-"""Login, logout, and the two-factor page (enrol a TOTP device with a QR code, or verify a session)."""
+"""Login, logout, the two-factor page (enrol a TOTP device with a QR code, or verify a session) and the
+account page (the user's preferred language)."""
 
 import base64
 from io import BytesIO
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -20,7 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.choices import AuditAction
 from audit.services import record
 
-from .forms import OTPLoginForm, TokenForm
+from .forms import LanguageForm, OTPLoginForm, TokenForm
+from .languages import preferred_language, remember_on_response, set_preferred_language
+from .models import Profile
 from .services import requires_two_factor, role_names
 
 
@@ -28,6 +32,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = OTPLoginForm
     redirect_authenticated_user = False
+
+    def form_valid(self, form: OTPLoginForm) -> HttpResponse:
+        # The pages from here on in the user's own language, if they chose one (accounts/languages.py).
+        return remember_on_response(super().form_valid(form), form.get_user())
 
 
 class LogoutView(auth_views.LogoutView):
@@ -91,3 +99,23 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "manual_key": base64.b32encode(device.bin_key).decode(),
     }
     return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The user's own settings: their preferred language, for emails and (from now and each login) pages."""
+    form = LanguageForm(request.POST or None, initial={"language": _own_choice(request.user)})
+    if request.method == "POST" and form.is_valid():
+        set_preferred_language(request.user, form.cleaned_data["language"])
+        messages.success(request, _("Your preferred language is saved."))
+        response = redirect("accounts:account")
+        if form.cleaned_data["language"]:
+            return remember_on_response(response, request.user)
+        return response
+    context = {"form": form, "roles": sorted(role_names(request.user)), "language": preferred_language(request.user)}
+    return render(request, "accounts/account.html", context)
+
+
+def _own_choice(user: Any) -> str:
+    profile = Profile.objects.filter(user=user).first()
+    return profile.language if profile else ""

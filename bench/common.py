@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
+import shutil
+import signal
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The recording benches' services (overridden by DATABASE_URL and BENCH_REDIS_URL).
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/birzai_vms_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 
 
 class BenchError(RuntimeError):
@@ -153,3 +162,88 @@ def wait_for(check: Callable[[], T], *, timeout: float, what: str, interval: flo
             raise BenchError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
     return value
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+class Runnable(Protocol):
+    """What run_bench needs of a bench (bench/recording.py's Bench and its subclasses)."""
+
+    def stop_all(self) -> None: ...
+    def delete_cameras(self) -> None: ...
+    def tails(self) -> str: ...
+
+
+B = TypeVar("B", bound=Runnable)
+
+
+def add_run_arguments(
+    parser: argparse.ArgumentParser, *, output: Path, seconds: float, ready_timeout: float, runs_help: str
+) -> None:
+    """The options the recording benches share: --runs, --seconds, --ready-timeout, --output, --keep."""
+    parser.add_argument("--runs", type=int, default=3, help=f"{runs_help} (default 3)")
+    parser.add_argument("--seconds", type=float, default=seconds, help=f"measurement window (default {seconds:g})")
+    parser.add_argument("--ready-timeout", type=float, default=ready_timeout, help="deadline for all cameras to record")
+    parser.add_argument("--output", type=Path, default=output, help=f"JSON result (default {output.relative_to(ROOT)})")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (recordings, logs)")
+
+
+def run_bench(
+    args: argparse.Namespace,
+    make: Callable[[argparse.Namespace, Path, str, str], B],
+    work: Callable[[B], T],
+    *,
+    prefix: str,
+    plan: str = "",
+) -> tuple[int, T | None]:
+    """The part of main() the recording benches share: services checked (the benchmark's Redis flushed),
+    a temporary directory, make(args, tmp, database_url, redis_url) then work(bench); every child stopped,
+    the benchmark's cameras deleted and Redis flushed at the end, on failure and on Ctrl-C too.
+    (exit code, work's result): the result is None when the exit code is not 0."""
+    # Ctrl-C and SIGTERM unwind through the finally below, which stops every child (also when started
+    # with SIGINT ignored, as a background job of a non-interactive shell is).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    try:
+        ensure_postgres(database_url)
+        flush_redis(redis_url)
+    except BenchError as exc:
+        print(f"bench: cannot run: {exc}", file=sys.stderr)
+        return 2, None
+    say(f"PostgreSQL {redact(database_url)}, Redis {redact(redis_url)}{plan}")
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    bench = make(args, tmp, database_url, redis_url)
+    try:
+        return 0, work(bench)
+    except BenchError as exc:
+        print(f"bench: FAILED: {exc}\n{bench.tails()}", file=sys.stderr)
+        return 1, None
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130, None
+    finally:
+        bench.stop_all()
+        try:
+            bench.delete_cameras()
+        except Exception as exc:  # noqa: BLE001 - cleanup is best effort; the result stands
+            print(f"bench: could not delete the benchmark cameras: {exc}", file=sys.stderr)
+        try:
+            flush_redis(redis_url)
+        except BenchError as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+        if getattr(args, "keep", False):
+            say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_result(path: Path, result: dict[str, object]) -> None:
+    """The JSON result at path, replaced whole (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    partial.replace(path)

@@ -17,11 +17,8 @@ on failure or Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
-import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -37,23 +34,22 @@ if str(ROOT) not in sys.path:
 
 from bench.common import (  # noqa: E402  (after the path fix: run as a script)
     BenchError,
+    add_run_arguments,
     busy_seconds,
     child_pids,
     cpu_seconds,
-    ensure_postgres,
-    flush_redis,
     git_commit,
     machine,
     percentile,
-    redact,
     rss_bytes,
+    run_bench,
+    say,
     wait_for,
+    write_result,
 )
 from birzai_vms.processes import ManagedProcess, command  # noqa: E402
 from simulator.fleet import SharedEncoderCameras, free_port_range  # noqa: E402
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/birzai_vms_bench"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 OUTPUT = ROOT / "bench" / "results" / "recording.json"
 ELDERSHIP_CODE = "bench"
 HOLE_S = 0.2
@@ -63,10 +59,6 @@ DESIGN = (
     "one Celery capture worker process on a threads pool; one PyAV stream-copy session per camera in its own "
     "thread; one indexer thread"
 )
-
-
-def say(message: str) -> None:
-    print(f"bench: {message}", flush=True)
 
 
 def capture_argv() -> list[str]:
@@ -198,7 +190,8 @@ class Bench:
         return "\n".join(f"--- {p.name} (last lines)\n{p.tail(15)}" for p in shown)
 
     # --- the run ------------------------------------------------------------------------------------
-    def run(self) -> dict[str, object]:
+    def prepare(self) -> None:
+        """The benchmark database migrated (in a child, as deployments do), then Django set up in this process."""
         os.environ.update(self.env)
         say("migrating the benchmark database")
         migrate = self.spawn("migrate", [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput"], self.env)
@@ -208,6 +201,9 @@ class Bench:
 
         django.setup()
         self.django_ready = True
+
+    def run(self) -> dict[str, object]:
+        self.prepare()
         self.simulator = SharedEncoderCameras(
             self.args.cameras, free_port_range(self.args.cameras), log_path=self.tmp / "logs" / "simulator.log"
         )
@@ -609,57 +605,18 @@ def summary(r: dict[str, Any]) -> str:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--cameras", type=int, default=24, help="simulated cameras (default 24)")
-    parser.add_argument("--runs", type=int, default=3, help="times ours and bare ffmpeg are measured (default 3)")
-    parser.add_argument("--seconds", type=float, default=60.0, help="measurement window per phase (default 60)")
-    parser.add_argument("--ready-timeout", type=float, default=120.0, help="deadline for all cameras to record")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON result (default {OUTPUT.relative_to(ROOT)})")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (recordings, logs)")
+    add_run_arguments(
+        parser, output=OUTPUT, seconds=60.0, ready_timeout=120.0, runs_help="times ours and bare ffmpeg are measured"
+    )
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
-    # Ctrl-C and SIGTERM unwind through the finally below, which stops every child (also when started
-    # with SIGINT ignored, as a background job of a non-interactive shell is).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
-    try:
-        ensure_postgres(database_url)
-        flush_redis(redis_url)
-    except BenchError as exc:
-        print(f"bench: cannot run: {exc}", file=sys.stderr)
-        return 2
-    say(f"PostgreSQL {redact(database_url)}, Redis {redact(redis_url)}")
-    tmp = Path(tempfile.mkdtemp(prefix="vms-bench-"))
-    bench = Bench(args, tmp, database_url, redis_url)
-    try:
-        result = bench.run()
-    except BenchError as exc:
-        print(f"bench: FAILED: {exc}\n{bench.tails()}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        bench.stop_all()
-        try:
-            bench.delete_cameras()
-        except Exception as exc:  # noqa: BLE001 - cleanup is best effort; the result stands
-            print(f"bench: could not delete the benchmark cameras: {exc}", file=sys.stderr)
-        try:
-            flush_redis(redis_url)
-        except BenchError as exc:
-            print(f"bench: {exc}", file=sys.stderr)
-        if args.keep:
-            say(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".tmp")
-    partial.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    partial.replace(args.output)
+    code, result = run_bench(args, Bench, Bench.run, prefix="vms-bench-")
+    if result is None:
+        return code
+    write_result(args.output, result)
     print("\n" + summary(result) + f"\n\nwritten to {args.output}")
     return 0
 

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import BenchError, ensure_postgres, flush_redis, git_commit, machine, redact, wait_for  # noqa: E402
-from bench.recording import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Bench, cpu_ratio, say  # noqa: E402
+from bench.common import add_run_arguments, flush_redis, git_commit, machine, run_bench, say, wait_for, write_result  # noqa: E402
+from bench.recording import Bench, cpu_ratio  # noqa: E402
 from birzai_vms.processes import command  # noqa: E402
 from simulator.fleet import SharedEncoderCameras, free_port_range  # noqa: E402
 
@@ -65,6 +61,10 @@ def summarise(values: list[float | None]) -> dict[str, Any]:
 
 
 class ScaleBench(Bench):
+    def run(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        self.prepare()
+        return self.scale_runs(), self.failover()
+
     def scale_runs(self) -> list[dict[str, Any]]:
         results = []
         for count in self.args.counts:
@@ -185,55 +185,19 @@ def _round(value: float | None) -> float | None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS), help="camera counts (24 96 192)")
-    parser.add_argument("--runs", type=int, default=3, help="measurements of each figure (default 3)")
-    parser.add_argument("--seconds", type=float, default=30.0, help="measurement window (default 30)")
-    parser.add_argument("--ready-timeout", type=float, default=240.0, help="deadline for all cameras to record")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON result (default {OUTPUT.relative_to(ROOT)})")
+    add_run_arguments(parser, output=OUTPUT, seconds=30.0, ready_timeout=240.0, runs_help="measurements of each figure")
     return parser.parse_args()
 
 
 def main() -> int:
     args = parse_args()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
-    try:
-        ensure_postgres(database_url)
-        flush_redis(redis_url)
-    except BenchError as exc:
-        print(f"bench: cannot run: {exc}", file=sys.stderr)
-        return 2
     minutes = len(args.counts) * args.runs * (2 * args.seconds + 60) / 60 + args.runs
-    say(f"PostgreSQL {redact(database_url)}, Redis {redact(redis_url)}; about {minutes:.0f} minutes")
-    tmp = Path(tempfile.mkdtemp(prefix="vms-bench-scale-"))
-    bench = ScaleBench(args, tmp, database_url, redis_url)
-    try:
-        os.environ.update(bench.env)
-        say("migrating the benchmark database")
-        migrate = bench.spawn("migrate", [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput"], bench.env)
-        if migrate.wait(timeout=300) != 0:
-            raise BenchError(f"manage.py migrate failed:\n{migrate.tail()}")
-        import django
-
-        django.setup()
-        bench.django_ready = True
-        runs = bench.scale_runs()
-        failover = bench.failover()
-    except BenchError as exc:
-        print(f"bench: FAILED: {exc}\n{bench.tails()}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        bench.stop_all()
-        try:
-            bench.delete_cameras()
-        except Exception as exc:  # noqa: BLE001 - cleanup is best effort
-            print(f"bench: could not delete the benchmark cameras: {exc}", file=sys.stderr)
-        flush_redis(redis_url)
-        shutil.rmtree(tmp, ignore_errors=True)
+    code, measured = run_bench(
+        args, ScaleBench, ScaleBench.run, prefix="vms-bench-scale-", plan=f"; about {minutes:.0f} minutes"
+    )
+    if measured is None:
+        return code
+    runs, failover = measured
     from django.conf import settings
 
     result = {
@@ -261,8 +225,7 @@ def main() -> int:
         result["cpu_per_camera_192_vs_24"] = round(
             by_count[192]["cpu_percent_of_one_core_per_camera"] / by_count[24]["cpu_percent_of_one_core_per_camera"], 3
         )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    write_result(args.output, result)
     print(json.dumps({k: v for k, v in result.items() if k not in ("runs", "machine")}, indent=2))
     for r in runs:
         print(f"{r['cameras']:>4} cameras: " + ", ".join(f"{f} {r[f]} (±{r['spread'][f]})" for f in FIGURES))

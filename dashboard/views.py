@@ -77,6 +77,14 @@ def js_strings() -> dict[str, str]:
     }
 
 
+def with_banner(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """The context with the system banner (dashboard/_system_alarms.html): the conditions of the Celery
+    processes and the open system-wide alarms, in the page's language. Every page that shows live status
+    takes it from here."""
+    alarms = system_alarms(request.user, get_language(), process_watch.watch.shown())
+    return {**context, "system_alarms": alarms}
+
+
 def not_visible(request: HttpRequest) -> HttpResponse:
     message = _("This camera does not exist or you may not see it.")
     return render(request, "dashboard/message.html", {"message": message}, status=404)
@@ -98,17 +106,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     groups = [(eldership, list(items)) for eldership, items in groupby(cameras, key=lambda c: c.eldership)]
     language = get_language()
-    return render(
-        request,
-        "dashboard/overview.html",
-        {
-            "groups": groups,
-            "statuses": [render_status(status_payload(c, now), language) for c in cameras],
-            "system_alarms": system_alarms(request.user, language, process_watch.watch.shown()),
-            "strings": js_strings(),
-            "camera_count": len(cameras),
-        },
-    )
+    context = {
+        "groups": groups,
+        "statuses": [render_status(status_payload(c, now), language) for c in cameras],
+        "strings": js_strings(),
+        "camera_count": len(cameras),
+    }
+    return render(request, "dashboard/overview.html", with_banner(request, context))
 
 
 @staff_page
@@ -144,7 +148,7 @@ def camera_map(request: HttpRequest) -> HttpResponse:
         ],
     }
     context = {"markers": markers, "legend": legend, "map_config": config, "strings": js_strings()}
-    return render(request, "dashboard/map.html", context)
+    return render(request, "dashboard/map.html", with_banner(request, context))
 
 
 @staff_page
@@ -152,7 +156,8 @@ def live(request: HttpRequest, pk: int) -> HttpResponse:
     camera = _visible(request).filter(pk=pk).first()
     if camera is None:
         return not_visible(request)
-    return render(request, "dashboard/live.html", {"cameras": [camera], "single": True, "strings": js_strings()})
+    context = {"cameras": [camera], "single": True, "strings": js_strings()}
+    return render(request, "dashboard/live.html", with_banner(request, context))
 
 
 def _selected_cameras(
@@ -190,7 +195,7 @@ def live_grid(request: HttpRequest) -> HttpResponse:
         "elderships": Eldership.objects.filter(cameras__in=_visible(request)).distinct(),
         "strings": js_strings(),
     }
-    return render(request, "dashboard/live.html", context, status=status)
+    return render(request, "dashboard/live.html", with_banner(request, context), status=status)
 
 
 def _target(request: HttpRequest) -> tuple[date, datetime | None, dict[str, Any]]:
@@ -252,7 +257,8 @@ def playback(request: HttpRequest, pk: int) -> HttpResponse:
         return not_visible(request)
     context = _playback_context(request, [camera])
     context["camera"] = camera
-    return render(request, "dashboard/playback.html", context, status=context.pop("status"))
+    status = context.pop("status")
+    return render(request, "dashboard/playback.html", with_banner(request, context), status=status)
 
 
 @staff_page
@@ -275,4 +281,4 @@ def sync_playback(request: HttpRequest) -> HttpResponse:
             "chosen_ids": [c.pk for c in cameras],
         }
     )
-    return render(request, "dashboard/sync.html", context, status=status)
+    return render(request, "dashboard/sync.html", with_banner(request, context), status=status)

@@ -1,10 +1,13 @@
-"""Police users edited with their details (organisation, position, service number) and invited by email;
-requests and their custody chains, read-only (they change only through the workflow)."""
+"""Police users created and edited with their details (organisation, position, service number) in one save,
+and invited by email; requests and their custody chains, read-only (they change only through the workflow)."""
 
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,27 +20,51 @@ from .invite import send_invitation
 from .models import CustodyEvent, DisclosureRequest, PoliceProfile
 
 
+class PoliceProfileFormSet(BaseInlineFormSet):
+    """A user given the Police role needs the officer's details in the same save: a package names them."""
+
+    # False where the user form shows the roles read-only (accounts/admin.py): the saved roles count then.
+    roles_posted = True
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self._police_chosen():
+            return
+        if not any(form.instance.pk or form.has_changed() for form in self.forms):
+            raise ValidationError(
+                _("A user with the Police role needs the officer's details: organisation, position and service number.")
+            )
+
+    def _police_chosen(self) -> bool:
+        if self.roles_posted:
+            ids = [value for value in self.data.getlist("groups") if value.isdigit()]
+            return Group.objects.filter(name=POLICE, pk__in=ids).exists()
+        return self.instance.pk is not None and self.instance.groups.filter(name=POLICE).exists()
+
+
 class PoliceProfileInline(admin.StackedInline):
+    """On every user's page, the add form included: one save creates a Police user, the role and the details."""
+
     model = PoliceProfile
+    formset = PoliceProfileFormSet
     can_delete = False
     filter_horizontal = ["elderships"]
-    extra = 0
+    extra = 1
     max_num = 1
+    verbose_name_plural = gettext_lazy("police officer's details (Police users only)")
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        user_admin = self.admin_site.get_model_admin(self.parent_model)
+        formset.roles_posted = "groups" not in user_admin.get_readonly_fields(request, obj)
+        return formset
 
 
 class UserWithPoliceAdmin(VmsUserAdmin):
-    """The user admin with the officer's details on the same page, and an invitation action."""
+    """The user admin with the officer's details on the same page (add form too), and an invitation action."""
 
     actions = [*(VmsUserAdmin.actions or []), "invite"]
-
-    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        # The officer's details belong to Police users only: give the role, save, then fill them in.
-        inlines = list(super().get_inlines(request, obj))
-        if obj is not None and (
-            obj.groups.filter(name=POLICE).exists() or PoliceProfile.objects.filter(user=obj).exists()
-        ):
-            inlines.append(PoliceProfileInline)
-        return inlines
+    inlines = [*VmsUserAdmin.inlines, PoliceProfileInline]
 
     @admin.action(description=gettext_lazy("Invite: email a link to set the password"), permissions=["change"])
     def invite(self, request: HttpRequest, queryset: Any) -> None:

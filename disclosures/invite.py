@@ -11,6 +11,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.languages import preferred_language
+
 
 def set_password_link(user: Any) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -20,7 +22,7 @@ def set_password_link(user: Any) -> str:
 
 def send_invitation(user: Any) -> None:
     """Email the user a link to set their password (valid PASSWORD_RESET_TIMEOUT, once: setting it spends it)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(preferred_language(user)):
         subject = _("Your account at Biržai video surveillance")
         body = _(
             "An administrator created an account for you (user name: %(username)s).\n"

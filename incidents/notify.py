@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.languages import languages_by_email
 from accounts.roles import ADMINISTRATOR, OPERATOR, REVIEWER
 from birzai_vms.localtime import local
 from cameras.events import STATUS_GROUP
@@ -153,9 +154,10 @@ def email(changes: list[tuple[Incident, str]]) -> int:
         for address in recipients(incident.camera):
             by_address.setdefault(address, []).append((incident, notice))
     sent = 0
-    # Emails are in the installation's language (users have no language of their own yet).
-    with translation.override(settings.LANGUAGE_CODE):
-        for address, mine in by_address.items():
+    languages = languages_by_email(by_address)
+    for address, mine in by_address.items():
+        # Each in its reader's preferred language (accounts/languages.py); other addresses, the installation's.
+        with translation.override(languages[address]):
             body = "\n\n".join(_line(incident, notice) for incident, notice in mine)
             message = EmailMessage(
                 subject=_subject(mine),

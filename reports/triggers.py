@@ -1,7 +1,8 @@
 """The triggers that keep stored recorded hours true to the segment table (PostgreSQL).
 
-Installed by migration 0002 and again after every `migrate` (reports/apps.py): a migration of the recordings
-app that rebuilds the segment table (as partitioning does) drops the old table's triggers with it.
+Installed by migration 0002, and again by 0004 after recordings 0007 rebuilt the segment table (partitioned):
+a rebuild drops the old table's triggers with it, so a later migration that rebuilds the table again needs a
+reports migration after it that puts them back.
 """
 
 from typing import Any

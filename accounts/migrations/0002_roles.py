@@ -2,18 +2,7 @@
 
 from django.db import migrations
 
-
-def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    from accounts.services import ensure_roles
-
-    # Permissions are normally created after all migrations; create them now so the roles get them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-        app_config.models_module = None
-    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from accounts.role_migrations import apply_role_permissions
 
 
 class Migration(migrations.Migration):
@@ -27,4 +16,4 @@ class Migration(migrations.Migration):
         ("eldership", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(apply_role_permissions, migrations.RunPython.noop)]

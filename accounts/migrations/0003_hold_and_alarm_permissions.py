@@ -2,17 +2,7 @@
 
 from django.db import migrations
 
-
-def add_permissions(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    from accounts.services import ensure_roles
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-        app_config.models_module = None
-    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from accounts.role_migrations import apply_role_permissions
 
 
 class Migration(migrations.Migration):
@@ -22,4 +12,4 @@ class Migration(migrations.Migration):
         ("alarms", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(add_permissions, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(apply_role_permissions, migrations.RunPython.noop)]

@@ -1,6 +1,6 @@
 """A segment row inserted, changed or deleted removes the recorded-hour rows of the hours it touches, so that
 reports/coverage.py recomputes them (PostgreSQL; other databases keep no recorded hours). The SQL lives in
-reports/triggers.py, which also reinstalls it after every migrate."""
+reports/triggers.py; 0004 puts it back on the table that recordings 0007 rebuilds."""
 
 from django.db import migrations
 

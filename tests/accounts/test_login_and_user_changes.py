@@ -40,6 +40,14 @@ def test_saving_a_user_in_the_admin_records_only_what_changed(world, admin_clien
         is_active="on",
         password=operator.password,
     )
+    # The inlines (preferred language, officer's details), untouched.
+    data.update(
+        {
+            f"{inline}-{count}": "0"
+            for inline in ("profile", "police_profile")
+            for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+        }
+    )
     data.pop("user_permissions", None)
     response = admin_client.post(f"/admin/auth/user/{operator.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -72,6 +72,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "accounts:login": ("GET", EVERYONE),
     "accounts:logout": ("POST", EVERYONE),
     "accounts:two_factor": ("GET", SIGNED_IN),
+    "accounts:account": ("GET", SIGNED_IN),
     "audit:list": ("GET", OVERSIGHT),
     "audit:export": ("GET", OVERSIGHT),
     "api-root": ("GET", SIGNED_IN_API),

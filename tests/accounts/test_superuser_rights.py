@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from accounts.roles import ADMINISTRATOR, OPERATOR, REVIEWER
+from tests.support.admin import user_change_form
 from tests.support.auth import log_in_verified, make_user
 
 pytestmark = pytest.mark.django_db
@@ -12,18 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def change_form(client: Client, user, **changes) -> dict:
     """What the admin's change form of the user would post, with the changes."""
-    data = {
-        "username": user.username,
-        "email": user.email,
-        "first_name": "",
-        "last_name": "",
-        "is_active": "on",
-        "date_joined_0": "2026-11-01",
-        "date_joined_1": "10:00:00",
-        "groups": [g.pk for g in user.groups.all()],
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return user_change_form(user, **changes)
 
 
 def test_an_administrator_cannot_make_themselves_or_anyone_superuser(world):

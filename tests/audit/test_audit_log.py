@@ -157,6 +157,8 @@ def test_role_changes_are_recorded_with_who_made_them(world):
         # The officer's details inline (disclosures/admin.py): none yet.
         "police_profile-TOTAL_FORMS": "0",
         "police_profile-INITIAL_FORMS": "0",
+        "profile-TOTAL_FORMS": "0",  # the preferred language inline (accounts/admin.py), left as it is
+        "profile-INITIAL_FORMS": "0",
     }
     response = client.post(f"/admin/auth/user/{police.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -1,5 +1,6 @@
-"""A dead capture worker is one banner on the Latvian overview, read from the heartbeats by the web process,
-and it goes away by itself when a capture worker's heartbeat appears."""
+"""A dead capture worker is one banner on the Latvian overview (and on the playback page, which has no status
+socket of its own), read from the heartbeats by the web process, and it goes away by itself when a capture
+worker's heartbeat appears."""
 
 import pytest
 
@@ -46,3 +47,21 @@ def test_the_latvian_overview_shows_a_missing_capture_worker_once_until_its_hear
     heartbeats.write_worker(redis_db, "capture@test", ["capture"])
     page.wait_for_selector("#system-alarms", state="hidden", timeout=10_000)
     assert page.get_by_text(BANNER).count() == 0
+
+
+def test_the_playback_page_opens_its_own_socket_for_the_banner(page, web, redis_db):
+    camera = CameraFactory()
+    operator = make_user("operators", OPERATOR, elderships=[camera.eldership])
+    heartbeats.write_worker(redis_db, "default@test", ["default"])
+    heartbeats.write_beat(redis_db)
+
+    page.context.add_cookies([session_cookie(operator, web.url)])
+    page.context.add_cookies([{"name": "django_language", "value": "lv", "url": web.url}])
+    page.goto(web.url + f"/dashboard/cameras/{camera.pk}/playback/")
+    # Rendered empty (the web process has only just looked), then pushed over the banner's own socket.
+    banner = page.locator("#system-alarms li[data-kind=no_capture_worker]")
+    banner.wait_for(timeout=10_000)
+    assert banner.inner_text() == BANNER
+
+    heartbeats.write_worker(redis_db, "capture@test", ["capture"])
+    page.wait_for_selector("#system-alarms", state="hidden", timeout=10_000)

@@ -1,7 +1,9 @@
 """A dead Celery process is one banner on the dashboard: the conditions read from the heartbeats in Redis,
-the grace that keeps a start-up quiet, and the banner pushed and cleared over the status socket."""
+the grace that keeps a start-up quiet, the banner pushed and cleared over the status socket, and the same
+banner on every page that shows live status."""
 
 import asyncio
+import re
 import time
 
 import pytest
@@ -127,3 +129,59 @@ def test_the_banner_arrives_over_the_socket_and_clears_when_a_heartbeat_appears(
         await comm.disconnect()
 
     run_bounded(run())
+
+
+LIVE_STATUS_PAGES = {
+    "overview": ("/dashboard/", False),
+    "map": ("/dashboard/map/", False),
+    "live grid": ("/dashboard/live/", True),
+    "live": ("/dashboard/cameras/{pk}/live/", True),
+    "playback": ("/dashboard/cameras/{pk}/playback/", True),
+    "synchronised playback": ("/dashboard/sync/", True),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", LIVE_STATUS_PAGES)
+def test_every_live_status_page_shows_the_banner_once_in_the_readers_language(
+    page, client, redis_db, settings, fresh_process_watch
+):
+    from alarms.services import raise_alarm
+
+    camera = CameraFactory()
+    operator = make_user("operators", OPERATOR, elderships=[camera.eldership])
+    client.force_login(operator)
+    # No capture worker for longer than the grace (30 s at 10 s heartbeats), as this web process saw.
+    settings.WORKER_HEARTBEAT_SECONDS = 10.0
+    heartbeats.write_worker(redis_db, "default@a", ["default"])
+    heartbeats.write_beat(redis_db)
+    now = time.time()
+    fresh_process_watch.shown(now=now - 40)
+    fresh_process_watch.shown(now=now - 20)
+    raise_alarm(
+        kind="storage_projection",
+        camera_id=None,
+        severity="warning",
+        params={"days": 0.1, "retention_days": 30, "cameras": 1},
+    )
+    url, own_socket = LIVE_STATUS_PAGES[page]
+
+    html = client.get(url.format(pk=camera.pk), HTTP_ACCEPT_LANGUAGE="lv").content.decode()
+
+    assert html.count('id="system-alarms"') == 1
+    assert html.count('data-kind="no_capture_worker"') == 1
+    assert html.count("Nedarbojas neviens ierakstīšanas darbinieks: kameras netiek ierakstītas.") == 1
+    assert html.count('data-kind="storage_projection"') == 1
+    assert "krātuvei pietiks 0,1 dienām" in html
+    # Pages without a status socket of their own let the banner open one (dashboard/system_alarms.js).
+    assert ('data-socket="own"' in html) is own_socket
+    assert html.count("dashboard/system_alarms.js") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", LIVE_STATUS_PAGES)
+def test_without_conditions_the_banner_is_there_but_hidden(page, client, redis_db):
+    camera = CameraFactory()
+    client.force_login(make_user("operators", OPERATOR, elderships=[camera.eldership]))
+    html = client.get(LIVE_STATUS_PAGES[page][0].format(pk=camera.pk)).content.decode()
+    assert re.search(r'<ul id="system-alarms"[^>]* hidden>\s*</ul>', html)

@@ -101,3 +101,22 @@ def test_a_webhook_that_hangs_gives_up_after_its_timeout(world, settings):
         started = time.monotonic()
         assert notify.webhook([(incident(world[0]), Notice.FAILED)]) is False
         assert time.monotonic() - started < 3
+
+
+def test_each_recipient_gets_the_alert_in_their_preferred_language(world, mailbox, settings):
+    from django.contrib.auth import get_user_model
+
+    from accounts.languages import set_preferred_language
+
+    settings.INCIDENT_ALERT_EMAILS = ["desk@contractor.example"]
+    settings.LANGUAGE_CODE = "lt"  # the product's (tests read English by default: tests/conftest.py)
+    set_preferred_language(get_user_model().objects.get(username="north_operator"), "lv")
+    set_preferred_language(get_user_model().objects.get(username="reviewer"), "en")
+    tasks.deliver_notices([[incident(world[0]).pk, Notice.FAILED]])
+    [latvian] = mailbox.to("north_operator@example.org")
+    assert latvian["Subject"].strip() == "[Biržai VMS] Kameras darbības traucējums: Pabiržė 1 – Kamera nedarbojas"
+    [english] = mailbox.to("reviewer@example.org")
+    assert english["Subject"].strip() == "[Biržai VMS] Camera failed: Pabiržė 1 – Camera offline"
+    # An address of no user is written in the installation's language (lt).
+    [desk] = mailbox.to("desk@contractor.example")
+    assert desk["Subject"].strip().startswith("[Biržai VMS] Kamera sutriko: Pabiržė 1")

@@ -211,15 +211,18 @@ def test_footage_removed_without_a_delete_trigger_is_forgotten_through_its_delet
     )
 
 
-def test_the_triggers_come_back_after_migrate_if_a_rebuild_dropped_them(world):
-    from django.apps import apps
+def test_the_migrations_leave_the_triggers_on_the_partitioned_segment_table(world):
+    """recordings 0007 rebuilds the table (dropping 0002's triggers); reports 0004 puts them back."""
     from django.db import connection
-    from django.db.models.signals import post_migrate
 
-    from reports import triggers
-
-    triggers.uninstall(connection)  # as dropping and rebuilding the segment table does
-    post_migrate.send(sender=apps.get_app_config("reports"), app_config=apps.get_app_config("reports"), using="default")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'recordings_segment'::regclass AND NOT tgisinternal"
+        )
+        names = {name for (name,) in cursor.fetchall()}
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = 'recordings_segment'::regclass")
+        assert cursor.fetchone() == ("p",)  # the rebuilt, partitioned table
+    assert {"reports_segment_inserted", "reports_segment_updated", "reports_segment_deleted"} <= names
     period = period_of(DAY, date(2026, 10, 25), date(2026, 10, 25))
     report(period)
     seg(world.cam_b, datetime(2026, 10, 25, 12, 0, tzinfo=UTC), 4)

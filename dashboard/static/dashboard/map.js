@@ -98,18 +98,9 @@
       li.querySelector(".count").textContent = `(${n})`;
     });
   }
-  let delay = 500;
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const lang = encodeURIComponent(document.documentElement.lang || "");
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/status/?lang=${lang}`);
-    socket.onopen = () => { delay = 500; };
-    socket.onmessage = (e) => {
-      const msg = JSON.parse(e.data);
-      const statuses = msg.type === "snapshot" ? msg.statuses : msg.type === "status" ? [msg.status] : [];
-      if (statuses.map(apply).some(Boolean)) refresh();
-    };
-    socket.onclose = () => { setTimeout(connect, delay); delay = Math.min(delay * 2, 5000); };
-  }
-  connect();
+  // The socket (and the banner that follows it) from dashboard/system_alarms.js.
+  window.vmsSystemAlarms.statusSocket((msg) => {
+    const statuses = msg.type === "snapshot" ? msg.statuses : msg.type === "status" ? [msg.status] : [];
+    if (statuses.map(apply).some(Boolean)) refresh();
+  });
 })();

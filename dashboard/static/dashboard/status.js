@@ -77,18 +77,7 @@
     });
   }
 
-  const banner = document.getElementById("system-alarms");
-  function showSystemAlarms(alarms) {
-    // One banner for conditions of the whole system; texts come rendered in this page's language.
-    banner.replaceChildren(...alarms.map((alarm) => {
-      const item = document.createElement("li");
-      item.className = `banner banner-${alarm.severity}`;
-      item.dataset.kind = alarm.kind;
-      item.textContent = alarm.message;
-      return item;
-    }));
-    banner.hidden = alarms.length === 0;
-  }
+  const showSystemAlarms = (alarms) => window.vmsSystemAlarms.show(alarms);  // dashboard/system_alarms.js
 
   function setConnection(state) {
     connection.dataset.state = state;
