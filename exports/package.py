@@ -208,8 +208,7 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
         with zipfile.ZipFile(out, "w") as archive:
             done = 0
             for item, segments in plans:
-                _fmt, suffix = video.output_format(segments[0].codec)
-                entry = _VideoEntry(archive, workdir, item, suffix, keep_file=export.burn_in)
+                entry = _VideoEntry(archive, workdir, item, segments[0].codec, keep_file=export.burn_in)
 
                 def copied(n: int, base: int = done) -> None:
                     run.progress(weight["copy"] * (base + n) / total)
@@ -328,21 +327,24 @@ class _HashingWriter:
 
 
 class _VideoEntry:
-    """A camera's video as it is muxed: written into its zip entry (stored: video does not compress; zipfile
-    computes the CRC-32 as it goes) and hashed on a thread of its own, so that the video is written once and
-    never read back. The entry is opened when the muxer writes its first bytes, once the video's first
-    instant (which its name carries) is known. With `keep_file` the video is also written to a file in the
-    build folder (the viewing copy is re-encoded from it)."""
+    """A camera's video as it is muxed. MP4 (fragmented, written front to back) goes straight into its zip
+    entry (stored: video does not compress; zipfile computes the CRC-32 as it goes) and is hashed on a
+    thread of its own, so that the video is written once and never read back. Matroska (Motion-JPEG) is
+    written to a file first, because its muxer seeks back to put in the index and duration, and is stored
+    once finished. The entry is opened when the copy has found the video's first instant, which its name
+    carries. With `keep_file` the video is also left as a file in the build folder (the viewing copy is
+    re-encoded from it)."""
 
-    def __init__(self, archive: zipfile.ZipFile, workdir: Path, item: ExportItem, suffix: str, *, keep_file: bool):
+    def __init__(self, archive: zipfile.ZipFile, workdir: Path, item: ExportItem, codec: str, *, keep_file: bool):
         self._archive = archive
         self._workdir = workdir
         self._item = item
-        self._suffix = suffix
+        self._fmt, self._suffix = video.output_format(codec)
         self._keep_file = keep_file
         self._digest = _BackgroundHash(f"export-item-{item.pk}-hash")
         self._member: Any = None
         self._copy: Any = None
+        self._file: Path | None = None
         self.name = ""
         self.bytes = 0
         self.sha256 = ""
@@ -356,16 +358,21 @@ class _VideoEntry:
         if self._copy is not None:
             self._copy.close()
 
-    def open(self, actual_start: Any) -> "_VideoEntry":
-        """Open the entry for the video that starts at `actual_start` (video.copy_range's `out`)."""
+    def open(self, actual_start: Any) -> "_VideoEntry | Path":
+        """Where the video that starts at `actual_start` goes (video.copy_range's `out`): this entry, or
+        for Matroska a file in the build folder."""
         self.name = f"video/{_file_stem(self._item, actual_start)}{self._suffix}"
+        if self._keep_file or self._fmt != "mp4":
+            (self._workdir / self.name).parent.mkdir(parents=True, exist_ok=True)
+        if self._fmt != "mp4":
+            self._file = self._workdir / self.name
+            return self._file
         info = zipfile.ZipInfo(self.name, date_time=localtime.local(timezone.now()).timetuple()[:6])
         info.compress_type = zipfile.ZIP_STORED
         info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--, once unzipped
         # Zip64 always: the size is known only at the end (the sizes follow the data, in 64 bits).
         self._member = self._archive.open(info, "w", force_zip64=True)
         if self._keep_file:
-            (self._workdir / self.name).parent.mkdir(parents=True, exist_ok=True)
             self._copy = (self._workdir / self.name).open("wb")
         return self
 
@@ -384,17 +391,24 @@ class _VideoEntry:
             member.close()
 
     def finish(self) -> None:
-        """The video is complete: close the entry (its CRC-32 and sizes written) and take its SHA-256."""
+        """The video is complete: close the entry (its CRC-32 and sizes written), or store the file, and take
+        its SHA-256."""
         self.close()
         if self._copy is not None:
             self._copy.close()
             self._copy = None
-        self.sha256 = self._digest.hexdigest()
+        if self._file is not None:
+            self.sha256, self.bytes = _store(self._archive, self._file, self.name, self._digest.pool)
+            if not self._keep_file:
+                self._file.unlink()
+        else:
+            self.sha256 = self._digest.hexdigest()
 
 
 def _store(archive: zipfile.ZipFile, path: Path, name: str, hasher: ThreadPoolExecutor) -> tuple[str, int]:
-    """Copy a file (a viewing copy) into the zip uncompressed (video does not compress), read once: its own
-    SHA-256 is computed on the `hasher` thread while this one writes the chunk. Its SHA-256 and size."""
+    """Copy a file (a viewing copy, a Matroska video) into the zip uncompressed (video does not compress), read
+    once: its own SHA-256 is computed on the `hasher` thread while this one writes the chunk. Its SHA-256 and
+    size."""
     info = zipfile.ZipInfo.from_file(path, name)
     info.compress_type = zipfile.ZIP_STORED
     digest = hashlib.sha256()
