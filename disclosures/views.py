@@ -1,10 +1,12 @@
 """Request pages: list and queue, the request form, a request's page (review, progress, custody), download."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -153,14 +155,35 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disclosures/detail.html", context)
 
 
-def _decided(request: HttpRequest, pk: int, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("disclosures:detail", pk)
+def _act(
+    request: HttpRequest,
+    pk: int,
+    act: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+    form: Form | None = None,
+    form_error: str | None = None,
+) -> HttpResponse:
+    """Every decision on a request has one shape: the form checked (`form_error`, or the form's own errors,
+    when it is not valid), the service called with its cleaned data, and the service's refusal (a
+    ValidationError) or `done` shown on the request's page."""
+    data: dict[str, Any] = {}
+    if form is not None:
+        if not form.is_valid():
+            return _back(request, pk, error=form_error or " ".join(" ".join(e) for e in form.errors.values()))
+        data = form.cleaned_data
+    try:
+        act(data)
+    except ValidationError as exc:
+        return _back(request, pk, error=" ".join(exc.messages))
+    return _back(request, pk, success=done)
 
 
-def _invalid(request: HttpRequest, pk: int, error: ValidationError | str) -> HttpResponse:
-    text = " ".join(error.messages) if isinstance(error, ValidationError) else error
-    messages.error(request, text)
+def _back(request: HttpRequest, pk: int, *, error: str = "", success: str = "") -> HttpResponse:
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, success)
     return redirect("disclosures:detail", pk)
 
 
@@ -170,12 +193,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     if not _is_reviewer(request.user):
         raise Http404
-    form = ReviewForm(request.POST, request=item)
-    if not form.is_valid():
-        return _invalid(request, pk, " ".join(" ".join(e) for e in form.errors.values()))
-    data = form.cleaned_data
-    try:
-        services.review_request(
+    return _act(
+        request,
+        pk,
+        lambda data: services.review_request(
             request_id=item.pk,
             reviewer=request.user,
             decision=data["decision"],
@@ -184,10 +205,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             start=data.get("start_utc"),
             end=data.get("end_utc"),
             ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        return _invalid(request, pk, exc)
-    return _decided(request, pk, _("The decision is recorded and the requester notified."))
+        ),
+        form=ReviewForm(request.POST, request=item),
+        done=_("The decision is recorded and the requester notified."),
+    )
 
 
 @login_required
@@ -196,16 +217,16 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     if item.requester_id != request.user.pk:
         raise Http404
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, _("Say why the request is withdrawn."))
-    try:
-        services.withdraw_request(
-            request_id=pk, user=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
-        )
-    except ValidationError as exc:
-        return _invalid(request, pk, exc)
-    return _decided(request, pk, _("The request is withdrawn and its hold released."))
+    return _act(
+        request,
+        pk,
+        lambda data: services.withdraw_request(
+            request_id=pk, user=request.user, reason=data["reason"], ip=client_ip(request)
+        ),
+        form=ReasonForm(request.POST),
+        form_error=_("Say why the request is withdrawn."),
+        done=_("The request is withdrawn and its hold released."),
+    )
 
 
 @login_required
@@ -214,20 +235,19 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     if not _is_reviewer(request.user):
         raise Http404
-    form = ExtendHoldForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, " ".join(" ".join(e) for e in form.errors.values()))
-    try:
-        services.extend_hold(
+    return _act(
+        request,
+        pk,
+        lambda data: services.extend_hold(
             request_id=item.pk,
             reviewer=request.user,
-            until=form.cleaned_data["until"],
-            reason=form.cleaned_data["reason"],
+            until=data["until"],
+            reason=data["reason"],
             ip=client_ip(request),
-        )
-    except ValidationError as exc:
-        return _invalid(request, pk, exc)
-    return _decided(request, pk, _("The hold is extended."))
+        ),
+        form=ExtendHoldForm(request.POST),
+        done=_("The hold is extended."),
+    )
 
 
 @login_required
@@ -236,11 +256,12 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     if not _is_reviewer(request.user):
         raise Http404
-    try:
-        services.retry(request_id=item.pk, reviewer=request.user)
-    except ValidationError as exc:
-        return _invalid(request, pk, exc)
-    return _decided(request, pk, _("The export runs again."))
+    return _act(
+        request,
+        pk,
+        lambda _data: services.retry(request_id=item.pk, reviewer=request.user),
+        done=_("The export runs again."),
+    )
 
 
 @login_required

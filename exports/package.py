@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 import zipfile
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC
@@ -184,73 +185,61 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
     items = list(export.items.select_related("camera__eldership").order_by("pk"))
     plans = [(item, _segments(item)) for item in items]
     total = sum(len(segments) for _item, segments in plans) or 1
-    # Copying is most of the work; the viewing copies (a re-encode) and the zip share the rest.
-    weight = {"copy": 0.6 if export.burn_in else 0.85, "burn": 0.25 if export.burn_in else 0.0}
-    done = 0
-    (workdir / "video").mkdir()
-    built: list[_Built] = []
+    # Copying (straight into the zip) is most of the work; the viewing copies (a re-encode) and the rest share
+    # what is left.
+    weight = {"copy": 0.6 if export.burn_in else 0.95, "burn": 0.35 if export.burn_in else 0.0}
     for item, segments in plans:
         if not segments:
             raise video.VideoError(_("camera %(camera)s has no footage in the range") % {"camera": item.camera.name})
+    name = f"birzai-vms-{export.kind}-{export.pk}-{localtime.local(export.created_at):%Y%m%d-%H%M%S}.zip"
+    built: list[_Built] = []
     # The source files are re-hashed by the copy, from the bytes it demuxes (video.copy_range).
     source_hashes: dict[int, str] = {}
-    for item, segments in plans:
-        _fmt, suffix = video.output_format(segments[0].codec)
-        provisional = workdir / "video" / f"{item.pk}{suffix}"
-
-        def copied(n: int, base: int = done) -> None:
-            run.progress(weight["copy"] * (base + n) / total)
-
-        result = video.copy_range(
-            segments, start=item.requested_start, end=item.requested_end, out_path=provisional, on_segment=copied
-        )
-        done += len(segments)
-        source_hashes |= result.source_sha256
-        file_name = f"video/{_file_stem(item, result.actual_start)}{suffix}"
-        provisional.rename(workdir / file_name)
-        built.append(_Built(item, result, file_name, None))
-    if export.burn_in:
-        (workdir / "viewing-copy").mkdir()
-        for n, b in enumerate(built):
-            share = weight["copy"] + weight["burn"] * n / len(built)
-            name = f"viewing-copy/{Path(b.file_name).stem}-NOT-EVIDENCE.mp4"
-            burn_in.viewing_copy(
-                workdir / b.file_name,
-                workdir / name,
-                camera_name=b.item.camera.name,
-                start=b.result.actual_start,
-                heartbeat=lambda share=share: run.progress(share),
-            )
-            b.viewing_copy = name
-    run.progress(weight["copy"] + weight["burn"], force=True)
-
-    name = f"birzai-vms-{export.kind}-{export.pk}-{localtime.local(export.created_at):%Y%m%d-%H%M%S}.zip"
-    media = [b.file_name for b in built] + [b.viewing_copy for b in built if b.viewing_copy]
-    sizes = {n: (workdir / n).stat().st_size for n in media}
-    media_bytes = sum(sizes.values()) or 1
-    zipped = 0
-    start = weight["copy"] + weight["burn"]
-
-    def stored(size: int) -> None:
-        nonlocal zipped
-        zipped += size
-        run.progress(start + (0.97 - start) * zipped / media_bytes)
-
     files: dict[str, str] = {}
-    # The zip is written as a stream through a hashing writer: each video is read once (hashed as it is
-    # stored) and the package's own SHA-256 needs no second read.
+    sizes: dict[str, int] = {}
+    # The zip is written as a stream through a hashing writer (the package's SHA-256 needs no second read);
+    # each MP4 is muxed straight into its zip entry, hashed on the way (see _VideoEntry): every video byte
+    # is written once and never read back.
     with (
         (workdir / "package.zip").open("wb") as raw,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-hash") as hasher,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{export.pk}-package-hash") as package_hasher,
+        _BackgroundHash(f"export-{export.pk}-package-hash") as package_hash,
     ):
-        out = _HashingWriter(raw, package_hasher)
+        out = _HashingWriter(raw, package_hash)
         with zipfile.ZipFile(out, "w") as archive:
-            for n in media:
-                files[n] = _store(archive, workdir / n, n, stored, hasher)
-                # Removed once stored: pages of it not yet written back to disk are then dropped, not written,
-                # which leaves the disk to the zip (the build writes every video twice).
-                (workdir / n).unlink()
+            done = 0
+            for item, segments in plans:
+                entry = _VideoEntry(archive, workdir, item, segments[0].codec, keep_file=export.burn_in)
+
+                def copied(n: int, base: int = done) -> None:
+                    run.progress(weight["copy"] * (base + n) / total)
+
+                with entry:
+                    result = video.copy_range(
+                        segments, start=item.requested_start, end=item.requested_end, out=entry.open, on_segment=copied
+                    )
+                    entry.finish()
+                done += len(segments)
+                source_hashes |= result.source_sha256
+                files[entry.name], sizes[entry.name] = entry.sha256, entry.bytes
+                built.append(_Built(item, result, entry.name, None))
+            if export.burn_in:
+                (workdir / "viewing-copy").mkdir()
+                for n, b in enumerate(built):
+                    share = weight["copy"] + weight["burn"] * n / len(built)
+                    copy = f"viewing-copy/{Path(b.file_name).stem}-NOT-EVIDENCE.mp4"
+                    burn_in.viewing_copy(
+                        workdir / b.file_name,
+                        workdir / copy,
+                        camera_name=b.item.camera.name,
+                        start=b.result.actual_start,
+                        heartbeat=lambda share=share: run.progress(share),
+                    )
+                    (workdir / b.file_name).unlink()
+                    files[copy], sizes[copy] = _store(archive, workdir / copy, copy, package_hash.pool)
+                    (workdir / copy).unlink()
+                    b.viewing_copy = copy
+            run.progress(weight["copy"] + weight["burn"], force=True)
+            media = [b.file_name for b in built] + [b.viewing_copy for b in built if b.viewing_copy]
             for b in built:
                 b.item.actual_start, b.item.actual_end = b.result.actual_start, b.result.actual_end
                 b.item.file_name, b.item.sha256 = b.file_name, files[b.file_name]
@@ -279,38 +268,56 @@ def _build_into(export: Export, run: _Run, workdir: Path) -> tuple[str, int, str
             archive.writestr(
                 SUMS, "".join(f"{sums[n]}  {n}\n" for n in sorted(sums)), compress_type=zipfile.ZIP_DEFLATED
             )
+        digest = package_hash.hexdigest()
     for b in built:
         b.item.save(update_fields=["actual_start", "actual_end", "file_name", "sha256", "bytes"])
-    return name, out.bytes, out.digest.hexdigest()
+    return name, out.bytes, digest
+
+
+class _BackgroundHash:
+    """A SHA-256 computed on a thread of its own, in the order the chunks come, at most `depth` chunks
+    behind the writer (hashlib releases the GIL on large chunks: the hash runs on the other core)."""
+
+    def __init__(self, thread_name: str, depth: int = 16) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name)
+        self._digest = hashlib.sha256()
+        self._queued: deque[Future[None]] = deque()
+        self._depth = depth
+
+    def __enter__(self) -> "_BackgroundHash":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def update(self, data: bytes) -> None:
+        """Queue `data` (bytes, never a view of a buffer that is reused) to be hashed."""
+        if len(self._queued) >= self._depth:
+            self._queued.popleft().result()
+        self._queued.append(self.pool.submit(self._digest.update, data))
+
+    def hexdigest(self) -> str:
+        """The SHA-256 of everything queued (waits for the thread to catch up)."""
+        while self._queued:
+            self._queued.popleft().result()
+        return self._digest.hexdigest()
 
 
 class _HashingWriter:
     """A write-only stream that hashes what passes through; having no seek, zipfile writes it as a stream
-    (sizes after each member's data), so nothing is rewritten after it was hashed. The hash runs on its own
-    thread, one write behind, while this one writes (and zipfile computes the CRC of the next chunk)."""
+    (sizes after each member's data), so nothing is rewritten after it was hashed."""
 
-    def __init__(self, raw: Any, hasher: ThreadPoolExecutor) -> None:
+    def __init__(self, raw: Any, digest: _BackgroundHash) -> None:
         self.raw = raw
-        self._digest = hashlib.sha256()
-        self._hasher = hasher
-        self._hashing: Future[None] | None = None
+        self._digest = digest
         self.bytes = 0
 
     def write(self, data: bytes) -> int:
         data = bytes(data)  # zipfile passes bytes; a view of a buffer reused later would hash the wrong data
-        if self._hashing is not None:
-            self._hashing.result()
-        self._hashing = self._hasher.submit(self._digest.update, data)
+        self._digest.update(data)
         self.raw.write(data)
         self.bytes += len(data)
         return len(data)
-
-    @property
-    def digest(self) -> Any:
-        """The package's SHA-256, once everything is written (waits for the hashing thread)."""
-        if self._hashing is not None:
-            self._hashing.result()
-        return self._digest
 
     def tell(self) -> int:
         return self.bytes
@@ -319,9 +326,89 @@ class _HashingWriter:
         self.raw.flush()
 
 
-def _store(archive: zipfile.ZipFile, path: Path, name: str, stored: Any, hasher: ThreadPoolExecutor) -> str:
-    """Copy a video into the zip uncompressed (video does not compress), read once: its own SHA-256 is
-    computed on the `hasher` thread while this one writes the chunk (and the package's hash takes it)."""
+class _VideoEntry:
+    """A camera's video as it is muxed. MP4 (fragmented, written front to back) goes straight into its zip
+    entry (stored: video does not compress; zipfile computes the CRC-32 as it goes) and is hashed on a
+    thread of its own, so that the video is written once and never read back. Matroska (Motion-JPEG) is
+    written to a file first, because its muxer seeks back to put in the index and duration, and is stored
+    once finished. The entry is opened when the copy has found the video's first instant, which its name
+    carries. With `keep_file` the video is also left as a file in the build folder (the viewing copy is
+    re-encoded from it)."""
+
+    def __init__(self, archive: zipfile.ZipFile, workdir: Path, item: ExportItem, codec: str, *, keep_file: bool):
+        self._archive = archive
+        self._workdir = workdir
+        self._item = item
+        self._fmt, self._suffix = video.output_format(codec)
+        self._keep_file = keep_file
+        self._digest = _BackgroundHash(f"export-item-{item.pk}-hash")
+        self._member: Any = None
+        self._copy: Any = None
+        self._file: Path | None = None
+        self.name = ""
+        self.bytes = 0
+        self.sha256 = ""
+
+    def __enter__(self) -> "_VideoEntry":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+        self._digest.__exit__()
+        if self._copy is not None:
+            self._copy.close()
+
+    def open(self, actual_start: Any) -> "_VideoEntry | Path":
+        """Where the video that starts at `actual_start` goes (video.copy_range's `out`): this entry, or
+        for Matroska a file in the build folder."""
+        self.name = f"video/{_file_stem(self._item, actual_start)}{self._suffix}"
+        if self._keep_file or self._fmt != "mp4":
+            (self._workdir / self.name).parent.mkdir(parents=True, exist_ok=True)
+        if self._fmt != "mp4":
+            self._file = self._workdir / self.name
+            return self._file
+        info = zipfile.ZipInfo(self.name, date_time=localtime.local(timezone.now()).timetuple()[:6])
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--, once unzipped
+        # Zip64 always: the size is known only at the end (the sizes follow the data, in 64 bits).
+        self._member = self._archive.open(info, "w", force_zip64=True)
+        if self._keep_file:
+            self._copy = (self._workdir / self.name).open("wb")
+        return self
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        self._member.write(data)
+        if self._copy is not None:
+            self._copy.write(data)
+        self.bytes += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        """Called by the muxer when the video is complete (and again on the way out: then a no-op)."""
+        if self._member is not None:
+            member, self._member = self._member, None
+            member.close()
+
+    def finish(self) -> None:
+        """The video is complete: close the entry (its CRC-32 and sizes written), or store the file, and take
+        its SHA-256."""
+        self.close()
+        if self._copy is not None:
+            self._copy.close()
+            self._copy = None
+        if self._file is not None:
+            self.sha256, self.bytes = _store(self._archive, self._file, self.name, self._digest.pool)
+            if not self._keep_file:
+                self._file.unlink()
+        else:
+            self.sha256 = self._digest.hexdigest()
+
+
+def _store(archive: zipfile.ZipFile, path: Path, name: str, hasher: ThreadPoolExecutor) -> tuple[str, int]:
+    """Copy a file (a viewing copy, a Matroska video) into the zip uncompressed (video does not compress), read
+    once: its own SHA-256 is computed on the `hasher` thread while this one writes the chunk. Its SHA-256 and
+    size."""
     info = zipfile.ZipInfo.from_file(path, name)
     info.compress_type = zipfile.ZIP_STORED
     digest = hashlib.sha256()
@@ -332,10 +419,9 @@ def _store(archive: zipfile.ZipFile, path: Path, name: str, stored: Any, hasher:
                 hashing.result()  # in order, and never more than one chunk ahead
             hashing = hasher.submit(digest.update, chunk)
             target.write(chunk)
-            stored(len(chunk))
         if hashing is not None:
             hashing.result()
-    return digest.hexdigest()
+    return digest.hexdigest(), info.file_size
 
 
 def _manifest(

@@ -109,6 +109,33 @@ def test_the_video_is_the_recorded_packets_from_the_keyframe_before_the_start(ev
     assert cam["camera"]["latitude"] == "56.210100"
 
 
+def top_level_boxes(path: Path) -> list[str]:
+    """The types of an MP4's top-level boxes, in file order."""
+    data, boxes, i = path.read_bytes(), [], 0
+    while i < len(data):
+        size, kind = int.from_bytes(data[i : i + 4], "big"), data[i + 4 : i + 8].decode()
+        if size == 1:
+            size = int.from_bytes(data[i + 8 : i + 16], "big")
+        boxes.append(kind)
+        i += size
+    return boxes
+
+
+def test_the_mp4_is_fragmented_with_its_header_first(evidence, tmp_path):
+    """Written front to back (docs/evidence.md, "Container"): the header first, so a player starts at once, one
+    fragment per keyframe interval, the random-access table last; players see the whole duration."""
+    export, *_ = evidence
+    item = export.items.get()
+    path = unpack(export, tmp_path / "pkg") / item.file_name
+    boxes = top_level_boxes(path)
+    assert boxes[:2] == ["ftyp", "moov"] and boxes[-1] == "mfra", boxes
+    fragments = boxes[2:-1]
+    # 5.0 s to 13.2 s with a keyframe every second: a fragment from each of the nine keyframes.
+    assert fragments == ["moof", "mdat"] * 9
+    with av.open(str(path)) as container:
+        assert container.duration == pytest.approx(8.3 * av.time_base, abs=0.15 * av.time_base)
+
+
 def test_independent_tools_and_verify_package_accept_it(evidence, tmp_path):
     export, *_ = evidence
     folder = unpack(export, tmp_path / "pkg")
@@ -197,6 +224,9 @@ def test_other_codecs_keep_their_packets(built, camera, operator, codec, tmp_pat
     source = [p for s in segments for p in packets(storage.absolute(s.path))]
     if codec is footage.MJPEG:
         assert exported == source
+        with av.open(str(folder / item.file_name)) as container:
+            # Written to a file first, so the muxer could go back for the duration (and the index).
+            assert container.duration == pytest.approx(8 * av.time_base, abs=0.5 * av.time_base)
     else:
         assert [nal_units(p, length_prefixed=True) for p, _ in exported] == [
             nal_units(p, length_prefixed=False) for p, _ in source
