@@ -57,13 +57,15 @@ def _oldest_unheld(camera_id: int) -> datetime | None:
 
 
 def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
-    """While free space is under the watermark, delete the oldest unheld footage of any camera."""
+    """While this node's free space is under the watermark, delete its oldest unheld footage of any camera.
+
+    Runs on every capture node, inside a capture process: it does nothing else (the cameras' shortfall
+    alarms, which are not a node's, are the beat task's), so the recorders beside it are left alone."""
     now = now or timezone.now()
     total = DeletedBatch()
     state = disk()
     if not state.under_pressure:
         report_storage_full(settings.NODE_NAME, None)
-        update_shortfall_alarms(now=now)
         return total
     while state.free < state.target:
         oldest = {pk: _oldest_unheld(pk) for pk in Camera.objects.values_list("pk", flat=True)}
@@ -87,7 +89,6 @@ def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
         state = disk()
     else:
         report_storage_full(settings.NODE_NAME, None)
-    update_shortfall_alarms(now=now)
     return total
 
 
