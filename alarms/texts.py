@@ -15,10 +15,12 @@ from .choices import AlarmKind
 
 @dataclass(frozen=True)
 class AlarmText:
-    """An English msgid with %(name)s parameters; `translated` names parameters that are msgids themselves."""
+    """An English msgid with %(name)s parameters; `translated` names parameters that are msgids themselves;
+    `earlier`: the text of an alarm raised before the template gained a parameter (its row lacks it)."""
 
     template: str
     translated: tuple[str, ...] = ()
+    earlier: str | None = None
 
 
 TEXTS: dict[str, AlarmText] = {
@@ -36,9 +38,13 @@ TEXTS: dict[str, AlarmText] = {
     ),
     AlarmKind.STORAGE_FULL: AlarmText(
         gettext_noop(
+            "The storage of capture node %(node)s is full (%(free_mib)s MiB free, watermark %(watermark_mib)s "
+            "MiB) and only held footage is left: nothing more can be deleted. Add storage or release holds."
+        ),
+        earlier=gettext_noop(
             "Storage is full (%(free_mib)s MiB free, watermark %(watermark_mib)s MiB) and only held footage is "
             "left: nothing more can be deleted. Add storage or release holds."
-        )
+        ),
     ),
     AlarmKind.SEGMENT_MISSING: AlarmText(
         gettext_noop("%(total)s indexed segment file(s) are missing from disk, newly: %(names)s")
@@ -75,7 +81,11 @@ def render(kind: str, params: dict[str, Any] | None) -> str:
     if text is None:
         return label
     values = {name: _value(value, name in text.translated) for name, value in (params or {}).items()}
-    try:
-        return gettext(text.template) % values
-    except (KeyError, TypeError, ValueError):
-        return label
+    for template in (text.template, text.earlier):
+        if template is None:
+            continue
+        try:
+            return gettext(template) % values
+        except (KeyError, TypeError, ValueError):
+            continue
+    return label

@@ -27,7 +27,6 @@ from retention.storage import disk
 
 # The web process must answer a probe in well under the probe's own timeout (typically 1–5 s).
 REDIS_TIMEOUT_SECONDS = 1.0
-CAPTURE_QUEUE = "capture"
 
 
 @dataclass
@@ -68,20 +67,25 @@ def check_redis(client: redis.Redis) -> Check:
     return Check(ok=True, critical=True)
 
 
+WORKERS_MISSING = {heartbeats.NO_CAPTURE_WORKER, heartbeats.NO_DEFAULT_WORKER}
+
+
 def check_workers(client: redis.Redis, *, now: float) -> Check:
     """Live Celery workers by the queue they consume: capture (recorders) and default (everything else),
-    from the heartbeats each worker writes to Redis (birzai_vms/heartbeats.py): one read, no broadcast."""
+    from the heartbeats each worker writes to Redis (birzai_vms/heartbeats.py): one read, no broadcast.
+    Whether one is missing is decided where the dashboard's banner decides it (missing_processes)."""
     try:
+        missing = heartbeats.missing_processes(client, now=now)
         live = heartbeats.live_workers(client, now=now)
     except redis.RedisError as exc:
         return Check(ok=False, critical=False, detail={"error": exc.__class__.__name__})
-    counts = {CAPTURE_QUEUE: 0, settings.CELERY_TASK_DEFAULT_QUEUE: 0}
+    counts = {heartbeats.CAPTURE_QUEUE: 0, settings.CELERY_TASK_DEFAULT_QUEUE: 0}
     for queues in live:
         for name in set(queues):
             if name in counts:
                 counts[name] += 1
     # Worker host names are not shown: the answer is unauthenticated.
-    return Check(ok=all(counts.values()), critical=False, detail={"workers": counts})
+    return Check(ok=not WORKERS_MISSING & set(missing), critical=False, detail={"workers": counts})
 
 
 def beat_max_age_seconds() -> float:

@@ -58,8 +58,11 @@ def _quarantine(camera_id: int | None, path: Path, reason: str, report: Reconcil
     rel = str(path.relative_to(settings.RECORDINGS_ROOT))
     dest = settings.QUARANTINE_ROOT / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
-    size = path.stat().st_size
-    shutil.move(path, dest)
+    try:
+        size = path.stat().st_size
+        shutil.move(path, dest)
+    except FileNotFoundError:
+        return  # moved meanwhile (another node reconciling the same shared storage) or deleted
     dest.with_name(dest.name + ".reason.txt").write_text(reason + "\n")
     QuarantinedFile.objects.create(
         camera_id=camera_id, original_path=rel, quarantined_path=str(dest), reason=reason[:255], bytes=size
@@ -122,18 +125,21 @@ def reconcile_camera(camera_id: int, report: ReconcileReport) -> None:
     missing_before = len(report.missing)
     for key in sorted(set(folders) | _row_days(camera_id)):
         day_start = datetime.strptime(key, "%Y/%m/%d").replace(tzinfo=UTC)
-        rows = dict(
-            Segment.objects.filter(camera_id=camera_id, node=settings.NODE_NAME)
+        day_rows = list(
+            Segment.objects.filter(camera_id=camera_id)
             .starting_in(day_start, day_start + timedelta(days=1))
-            .values_list("path", "status")
+            .values_list("path", "status", "node")
         )
+        rows = {path: status for path, status, node in day_rows if node == settings.NODE_NAME}
+        # With one storage for every node (docs/nodes.md, choice a) another node's indexed file is here too.
+        indexed = {path for path, _status, _node in day_rows}
         on_disk: set[str] = set()
         for dirpath, _dirs, filenames in os.walk(folders[key]) if key in folders else []:
             for name in sorted(filenames):
                 path = Path(dirpath) / name
                 rel = str(path.relative_to(settings.RECORDINGS_ROOT))
                 on_disk.add(rel)
-                if rel in rows:
+                if rel in indexed:
                     continue
                 try:
                     if path.stat().st_mtime > settle_before:

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from alarms.choices import AlarmKind, Severity
 from alarms.services import raise_alarm
-from recordings.capture import storage
+from recordings.capture import chores, storage
 from recordings.choices import SegmentStatus
 from recordings.models import Segment
 
@@ -24,8 +24,16 @@ def seal_daily_digests() -> int:
 
 
 @shared_task(ignore_result=True)
-def reconcile() -> str:
-    return reconciler.reconcile().summary()
+def reconcile() -> list[str]:
+    """Ask every live capture node to reconcile its own recordings root (recordings/capture/chores.py)."""
+    return chores.fan_out(reconcile_node, expires=settings.RECONCILE_INTERVAL_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def reconcile_node(node: str, asked_at: float) -> str | None:
+    """Reconcile this node's recordings root with the index (sent to the node's queue only)."""
+    report = chores.run_once("reconcile", node=node, asked_at=asked_at, work=reconciler.reconcile)
+    return report.summary() if report is not None else None
 
 
 @shared_task(ignore_result=True)

@@ -1,4 +1,4 @@
-"""The capture worker's own queue, its registration, and its warm shutdown.
+"""The capture worker's own queue and its node's, its registration, and its warm shutdown.
 
 Connected here, by the app that owns the recorders (RecordingsConfig.ready imports this module), not
 by the Celery app in birzai_vms, which imports no app. Only a worker consuming the `capture` queue is a
@@ -7,8 +7,9 @@ capture process; the default-queue worker connects the same signals and ignores 
 from typing import Any
 
 from celery.signals import celeryd_after_setup, worker_ready, worker_shutting_down
+from django.conf import settings
 
-from .capture import keeper, nodes
+from .capture import chores, keeper, nodes
 from .capture.supervisor import request_shutdown
 
 _capture_process = False
@@ -17,7 +18,8 @@ _capture_process = False
 @celeryd_after_setup.connect
 def _consume_own_queue(sender: str, instance: Any, **kwargs: object) -> None:
     """A capture process also consumes its own queue, where the dispatcher sends the cameras it chose
-    for this process (capture/nodes.py)."""
+    for this process (capture/nodes.py), and its node's, where the work on the node's own disk is sent
+    (capture/chores.py)."""
     global _capture_process
     queues = instance.app.amqp.queues
     if "capture" not in queues.consume_from:
@@ -25,6 +27,7 @@ def _consume_own_queue(sender: str, instance: Any, **kwargs: object) -> None:
     _capture_process = True
     queue = nodes.process_queue(sender)
     queues.select_add(queue)
+    queues.select_add(nodes.node_queue(settings.NODE_NAME))
     keeper.get_keeper().queue = queue
 
 
@@ -32,6 +35,7 @@ def _consume_own_queue(sender: str, instance: Any, **kwargs: object) -> None:
 def _register(**kwargs: object) -> None:
     if _capture_process:
         keeper.get_keeper().register_now()  # at once: the dispatcher may send cameras here from now on
+        chores.ask_at_start()  # the node's disk as it was left: reconciled, and not over its watermark
 
 
 @worker_shutting_down.connect

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from alarms.choices import AlarmKind, Severity
+from alarms.models import Alarm
 from alarms.services import clear_alarm, raise_alarm
 from cameras.models import Camera, CameraStatus
 from recordings.models import Segment
@@ -24,7 +26,8 @@ DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Disk:
-    """Free and total bytes of the filesystem holding RECORDINGS_ROOT, and its watermark."""
+    """Free and total bytes of the filesystem holding this node's RECORDINGS_ROOT, and its watermark (each
+    capture node measures its own: the sweep runs on every node, recordings/capture/chores.py)."""
 
     free: int
     total: int
@@ -54,24 +57,21 @@ def _oldest_unheld(camera_id: int) -> datetime | None:
 
 
 def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
-    """While free space is under the watermark, delete the oldest unheld footage of any camera."""
+    """While this node's free space is under the watermark, delete its oldest unheld footage of any camera.
+
+    Runs on every capture node, inside a capture process: it does nothing else (the cameras' shortfall
+    alarms, which are not a node's, are the beat task's), so the recorders beside it are left alone."""
     now = now or timezone.now()
     total = DeletedBatch()
     state = disk()
     if not state.under_pressure:
-        clear_alarm(kind=AlarmKind.STORAGE_FULL, camera_id=None)
-        update_shortfall_alarms(now=now)
+        report_storage_full(settings.NODE_NAME, None)
         return total
     while state.free < state.target:
         oldest = {pk: _oldest_unheld(pk) for pk in Camera.objects.values_list("pk", flat=True)}
         candidates = {pk: start for pk, start in oldest.items() if start is not None}
         if not candidates:
-            raise_alarm(
-                kind=AlarmKind.STORAGE_FULL,
-                camera_id=None,
-                severity=Severity.CRITICAL,
-                params={"free_mib": state.free // 2**20, "watermark_mib": state.watermark // 2**20},
-            )
+            report_storage_full(settings.NODE_NAME, state)
             break
         camera_id = min(candidates, key=candidates.__getitem__)
         batch = delete_batch(
@@ -88,9 +88,39 @@ def relieve_disk_pressure(*, now: datetime | None = None) -> DeletedBatch:
             report_deletion(camera_id, batch, DeletionReason.DISK_PRESSURE)
         state = disk()
     else:
-        clear_alarm(kind=AlarmKind.STORAGE_FULL, camera_id=None)
-    update_shortfall_alarms(now=now)
+        report_storage_full(settings.NODE_NAME, None)
     return total
+
+
+def report_storage_full(node: str, state: Disk | None) -> None:
+    """Node `node`'s storage is full of held footage (`state`: its figures) or not (None). One system-wide
+    alarm names every node that is full, with the figures of the one with least free space; each node's
+    sweep states its own part every round, so two nodes reporting at once converge by the next round."""
+    with transaction.atomic():
+        alarm = Alarm.objects.select_for_update().open().filter(kind=AlarmKind.STORAGE_FULL, camera=None).first()
+        if alarm is None and state is None:
+            return  # the usual round: nothing is full
+        # An alarm of a release before per-node storage names no node: it is replaced by this node's view.
+        by_node = dict(alarm.params.get("by_node") or {}) if alarm is not None else {}
+        if state is None:
+            by_node.pop(node, None)
+        else:
+            by_node[node] = [state.free // 2**20, state.watermark // 2**20]
+        if not by_node:
+            clear_alarm(kind=AlarmKind.STORAGE_FULL, camera_id=None)
+            return
+        fullest = min(by_node, key=lambda name: (by_node[name][0], name))
+        raise_alarm(
+            kind=AlarmKind.STORAGE_FULL,
+            camera_id=None,
+            severity=Severity.CRITICAL,
+            params={
+                "node": ", ".join(sorted(by_node)),
+                "free_mib": by_node[fullest][0],
+                "watermark_mib": by_node[fullest][1],
+                "by_node": by_node,
+            },
+        )
 
 
 def update_shortfall_alarms(*, now: datetime | None = None) -> None:

@@ -3,6 +3,9 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
+
+from recordings.capture import chores
 
 from . import services, storage
 
@@ -16,9 +19,20 @@ def enforce_retention() -> int:
 
 
 @shared_task(ignore_result=True)
-def relieve_disk_pressure() -> int:
-    """Keep free space above the watermark by deleting the oldest unheld footage; raise or clear alarms."""
-    return storage.relieve_disk_pressure().count
+def relieve_disk_pressure() -> list[str]:
+    """Ask every live capture node to look at its own disk (recordings/capture/chores.py); open or end the
+    cameras' shortfall alarms (what the nodes' earlier rounds deleted)."""
+    asked = chores.fan_out(relieve_node_disk_pressure, expires=settings.STORAGE_CHECK_INTERVAL_SECONDS)
+    storage.update_shortfall_alarms()
+    return asked
+
+
+@shared_task(ignore_result=True)
+def relieve_node_disk_pressure(node: str, asked_at: float) -> int | None:
+    """Keep this node's free space above the watermark by deleting its oldest unheld footage; raise or
+    clear its part of the storage-full alarm (sent to the node's queue only)."""
+    batch = chores.run_once("disk-pressure", node=node, asked_at=asked_at, work=storage.relieve_disk_pressure)
+    return batch.count if batch is not None else None
 
 
 @shared_task(ignore_result=True)

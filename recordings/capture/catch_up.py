@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from recordings.models import Segment
+from recordings.services import carve_gaps
 
 from . import storage
 
@@ -40,6 +41,8 @@ def index_file(*, camera_id: int, path: Path) -> Segment:
         height=probed.height,
     )
     Segment.objects.bulk_create([segment], ignore_conflicts=True)
+    # Indexed late (its node died writing it): the gap written meanwhile must not cover it.
+    carve_gaps(camera_id=camera_id, start=segment.start, end=segment.end)
     return segment
 
 

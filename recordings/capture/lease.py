@@ -77,24 +77,32 @@ def held(camera_ids: list[int], *, redis_client: redis.Redis) -> set[int]:
     return {camera_id for camera_id, value in zip(camera_ids, values, strict=True) if value}
 
 
-class Lease:
-    """The right to record one camera, held by one recorder."""
+class Lock:
+    """An expiring right in Redis, held by one holder and renewed by it (renew_all)."""
 
-    def __init__(self, camera_id: int, holder: str) -> None:
-        self.camera_id = camera_id
+    def __init__(self, key: str, holder: str) -> None:
+        self.key = key
         self.holder = holder
         self.ttl_ms = int(settings.CAPTURE_LEASE_SECONDS * 1000)
 
     def acquire(self) -> bool:
-        return bool(client().set(_key(self.camera_id), self.holder, nx=True, px=self.ttl_ms))
+        return bool(client().set(self.key, self.holder, nx=True, px=self.ttl_ms))
 
     def release(self) -> None:
-        client().eval(_RELEASE, 1, _key(self.camera_id), self.holder)
+        client().eval(_RELEASE, 1, self.key, self.holder)
 
 
-def renew_all(leases: list[Lease]) -> list[bool]:
+class Lease(Lock):
+    """The right to record one camera, held by one recorder."""
+
+    def __init__(self, camera_id: int, holder: str) -> None:
+        super().__init__(_key(camera_id), holder)
+        self.camera_id = camera_id
+
+
+def renew_all(leases: list[Lock]) -> list[bool]:
     """Renew many leases in one round trip; True for each still held. Raises RedisError."""
     pipe = client().pipeline(transaction=False)
     for held in leases:
-        pipe.eval(_RENEW, 1, _key(held.camera_id), held.holder, held.ttl_ms)
+        pipe.eval(_RENEW, 1, held.key, held.holder, held.ttl_ms)
     return [bool(result) for result in pipe.execute()]

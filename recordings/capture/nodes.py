@@ -36,6 +36,12 @@ def process_queue(worker_name: str) -> str:
     return f"capture.{settings.NODE_NAME}.{worker_name}"
 
 
+def node_queue(node: str) -> str:
+    """The queue every capture process of `node` consumes besides its own: work on that node's own disk
+    (the reconciler, the disk-pressure sweep: capture/chores.py)."""
+    return f"node.{node}"
+
+
 def register(queue: str, *, redis_client: redis.Redis, now: float | None = None) -> None:
     """This process is alive and takes cameras from `queue` (called every keeper round)."""
     entry = {
@@ -70,6 +76,11 @@ def live_processes(*, redis_client: redis.Redis, now: float | None = None) -> li
     if stale:
         redis_client.hdel(PROCESSES_KEY, *stale)
     return sorted(live, key=lambda p: p.queue)
+
+
+def live_nodes(*, redis_client: redis.Redis) -> list[str]:
+    """The nodes with at least one live capture process."""
+    return sorted({p.node for p in live_processes(redis_client=redis_client)})
 
 
 def holder_process(holder: str) -> tuple[str, int] | None:

@@ -41,7 +41,7 @@ def test_every_kind_renders_in_lithuanian_and_latvian_without_english_left():
     figures = {
         "retention_shortfall": {"camera": "Vytauto g.", "held_days": 21.5, "retention_days": 30},
         "storage_projection": PROJECTION,
-        "storage_full": {"free_mib": 120, "watermark_mib": 2048},
+        "storage_full": {"node": "node-a", "free_mib": 120, "watermark_mib": 2048},
         "segment_missing": {"total": 3, "names": "a.ts, b.ts"},
         "file_quarantined": {"path": "7/2026/x.ts", "reason": "not a segment file name"},
         "integrity": {"path": "7/2026/x.ts"},
