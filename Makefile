@@ -90,8 +90,14 @@ test: system-packages-test venv-dev static-vendor check-services
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # --- Benchmarks ---------------------------------------------------------------------------------------
+# Rough durations on the 2-core development machine, printed before the run (each bench prints its progress).
+BENCH_MINUTES := bench/recording.py=13 bench/scale.py=20 bench/dashboard.py=5 bench/retention.py=60 bench/export.py=6 bench/reports.py=10
+
 bench: system-packages-demo venv
-	@for b in $(BENCHES); do echo "== $$b"; $(PY) "$$b"; done
+	@total=0; for b in $(BENCHES); do m=$$(echo "$(BENCH_MINUTES)" | tr ' ' '\n' | sed -n "s|^$$b=||p"); \
+		echo "  $$b: about $${m:-?} min"; total=$$((total + $${m:-0})); done; \
+		echo "make bench: about $$total min in all; results in bench/results/"
+	@n=0; for b in $(BENCHES); do n=$$((n + 1)); echo "== [$$n/$(words $(BENCHES))] $$b ($$(date +%H:%M))"; $(PY) "$$b" || exit 1; done
 
 # --- Code style ---------------------------------------------------------------------------------------
 lint: venv-dev
