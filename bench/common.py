@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 T = TypeVar("T")
@@ -66,6 +66,28 @@ def ensure_postgres(url: str) -> None:
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
     finally:
         conn.close()
+
+
+# pg_try_advisory_lock key of a recording benchmark's run (any constant: only benchmarks take it)
+_RUN_LOCK_KEY = 0x42495253
+
+
+def hold_database(url: str) -> Any:
+    """A connection holding this database's benchmark lock for as long as it stays open: two recording
+    benchmarks on one database would delete each other's cameras and record each other's streams."""
+    import psycopg2
+
+    conn = psycopg2.connect(url, connect_timeout=3)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [_RUN_LOCK_KEY])
+        if not cur.fetchone()[0]:
+            conn.close()
+            raise BenchError(
+                f"another benchmark is running against {redact(url)}; wait for it, or give this one a "
+                "database of its own (DATABASE_URL)"
+            )
+    return conn
 
 
 def flush_redis(url: str) -> None:
@@ -210,6 +232,7 @@ def run_bench(
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     try:
         ensure_postgres(database_url)
+        lock = hold_database(database_url)
         flush_redis(redis_url)
     except BenchError as exc:
         print(f"bench: cannot run: {exc}", file=sys.stderr)
@@ -239,6 +262,7 @@ def run_bench(
             say(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+        lock.close()
 
 
 def write_result(path: Path, result: dict[str, object]) -> None:

@@ -8,10 +8,11 @@ worker with beat, against PostgreSQL (DATABASE_URL) and Redis (BENCH_REDIS_URL, 
 end). Once every camera reports `recording` and has a first segment, the worker's CPU time
 (utime+stime from /proc) and RSS are measured for --seconds; then index latency (indexed_at minus the
 file's mtime, for segments closed in the window) and gaps (Gap rows and holes > 0.2 s in the window)
-are read from the index. Phase 2 stream-copies the same URLs with one bare `ffmpeg -f segment` process
-per camera for as long and measures the same way. The machine's other load in each window is reported
-too: CPU numbers from a busy machine are noisy. Every child is a ManagedProcess, stopped at the end and
-on failure or Ctrl-C.
+are read from the index. Beside it, in the same window, one bare `ffmpeg -f segment` process per camera
+stream-copies the same URLs and is measured the same way: measured one after the other, the two saw
+different loads from the rest of a shared machine and their ratio moved by a third from run to run
+(1.14 to 1.60 on one commit). The machine's other load in the window is reported too. Every child is
+a ManagedProcess, stopped at the end and on failure or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -136,6 +137,38 @@ def overlap(start: float, end: float, window: Window) -> float:
     return max(0.0, min(end, window.end) - max(start, window.start))
 
 
+@dataclass
+class BareFfmpeg:
+    """The bare ffmpeg processes recording beside ours: what they used in the shared window."""
+
+    procs: list[ManagedProcess]
+    dirs: list[Path]
+    startup_s: float
+    version: str
+
+    def result(self, window: Window, simulator_pid: int) -> dict[str, object]:
+        for proc in self.procs:
+            proc.stop(timeout=10)
+        closed = [p for d in self.dirs for p in d.iterdir() if window.start <= p.stat().st_mtime <= window.end]
+        n = len(self.procs)
+        cpu, rss = sum(window.cpu[p.pid] for p in self.procs), sum(window.rss[p.pid] for p in self.procs)
+        return {
+            "command": "ffmpeg -rtsp_transport tcp -i URL -c copy -f segment -segment_time 4 -reset_timestamps 1 "
+            "DIR/%06d.ts (one process per camera, recording the same streams in the same window as ours)",
+            "ffmpeg": self.version,
+            "seconds": round(window.seconds, 2),
+            "startup_s": round(self.startup_s, 1),
+            "cpu_seconds": round(cpu, 2),
+            "cpu_percent_of_one_core": round(100 * cpu / window.seconds, 2),
+            "cpu_percent_of_one_core_per_camera": round(100 * cpu / window.seconds / n, 3),
+            "rss_mb_total": round(rss / MB, 1),
+            "rss_mb_peak_sum": round(sum(window.rss_peak[p.pid] for p in self.procs) / MB, 1),
+            "rss_mb_per_camera": round(rss / MB / n, 2),
+            "segments_closed_in_window": len(closed),
+            **machine_load(window, simulator_pid),  # the same window as ours
+        }
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, tmp: Path, database_url: str, redis_url: str) -> None:
         self.args = args
@@ -213,7 +246,8 @@ class Bench:
         runs = []
         for k in range(1, self.args.runs + 1):
             say(f"run {k} of {self.args.runs}")
-            runs.append((self.record_with_vms(ids), self.record_with_ffmpeg(self.simulator.urls)))
+            ours = self.record_with_vms(ids, beside=self.simulator.urls)
+            runs.append((ours, ours.pop("beside")))
         mixed = self.record_mixed_fleet()
         return self.report(runs, mixed)
 
@@ -289,8 +323,12 @@ class Bench:
         timecodes: bool = True,
         argv: list[str] | None = None,
         env: dict[str, str] | None = None,
+        beside: list[str] | None = None,
     ) -> dict[str, object]:
-        """Record `ids` with one capture process (or `argv`: a capture node, measured with its children)."""
+        """Record `ids` with one capture process (or `argv`: a capture node, measured with its children).
+        With `beside`, bare ffmpeg records those URLs at the same time and is measured in the same window
+        (its figures under the key "beside"): both see the same load from the rest of the machine, which
+        on a shared machine moves CPU figures measured one after the other by a third."""
         from cameras.choices import CameraState
         from cameras.models import CameraStatus
         from recordings.models import Gap, Segment
@@ -316,9 +354,14 @@ class Bench:
         began = time.monotonic()
         wait_for(all_recording, timeout=self.args.ready_timeout, what=f"all {n} cameras recording with a segment")
         startup_s = time.monotonic() - began
-        say(f"all {n} cameras recording after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
+        say(f"all {n} cameras recording after {startup_s:.1f} s")
+        bare = self.start_ffmpeg(beside) if beside else None
+        say(f"measuring for {self.args.seconds:g} s")
         children = child_pids(worker.pid)
-        window = measure([worker, dispatcher, self.simulator_process], self.args.seconds, children)
+        window = measure(
+            [worker, dispatcher, self.simulator_process, *(bare.procs if bare else [])], self.args.seconds, children
+        )
+        beside_result = bare.result(window, self.simulator_process.pid) if bare else None
 
         # The segments open at the end of the window close within a segment length; wait for their rows.
         end = datetime.fromtimestamp(window.end, UTC)
@@ -382,6 +425,7 @@ class Bench:
             "dispatcher_cpu_percent_of_one_core": round(100 * window.cpu[dispatcher.pid] / window.seconds, 2),
             **(self.timecode_errors(segments, window) if timecodes else {}),
             **machine_load(window, self.simulator_process.pid),
+            **({"beside": beside_result} if beside_result else {}),
         }
 
     def timecode_errors(self, segments: list[Any], window: Window) -> dict[str, object]:
@@ -409,11 +453,12 @@ class Bench:
             "timecode_start_error_max_ms": _round(max(errors_ms, default=None), 1),
         }
 
-    def record_with_ffmpeg(self, urls: list[str]) -> dict[str, object]:
+    def start_ffmpeg(self, urls: list[str]) -> BareFfmpeg:
+        """One bare `ffmpeg -c copy -f segment` process per URL, started and segmenting."""
         import imageio_ffmpeg
 
         exe = imageio_ffmpeg.get_ffmpeg_exe()
-        say(f"phase 2: {len(urls)} bare ffmpeg processes")
+        say(f"beside it: {len(urls)} bare ffmpeg processes on the same streams")
         dirs, procs = [], []
         for k, url in enumerate(urls, 1):
             out = Path(tempfile.mkdtemp(prefix=f"{k:03d}-", dir=self.tmp))
@@ -431,34 +476,15 @@ class Bench:
         began = time.monotonic()
         wait_for(all_segmented, timeout=self.args.ready_timeout, what="a first segment from every ffmpeg")
         startup_s = time.monotonic() - began
-        say(f"all {len(urls)} ffmpeg segmenting after {startup_s:.1f} s; measuring for {self.args.seconds:g} s")
-        window = measure([*procs, self.simulator_process], self.args.seconds)
-        for proc in procs:
-            proc.stop(timeout=10)
-        closed = [p for d in dirs for p in d.iterdir() if window.start <= p.stat().st_mtime <= window.end]
-        cpu, rss, n = (sum(window.cpu[p.pid] for p in procs), sum(window.rss[p.pid] for p in procs), len(urls))
+        say(f"all {len(urls)} ffmpeg segmenting after {startup_s:.1f} s")
         version = ManagedProcess("ffmpeg-version", [exe, "-version"]).start()
         version.wait(timeout=10)
-        return {
-            "command": "ffmpeg -rtsp_transport tcp -i URL -c copy -f segment -segment_time 4 -reset_timestamps 1 "
-            "DIR/%06d.ts (one process per camera)",
-            "ffmpeg": (version.tail(200).splitlines() or ["?"])[0],
-            "seconds": round(window.seconds, 2),
-            "startup_s": round(startup_s, 1),
-            "cpu_seconds": round(cpu, 2),
-            "cpu_percent_of_one_core": round(100 * cpu / window.seconds, 2),
-            "cpu_percent_of_one_core_per_camera": round(100 * cpu / window.seconds / n, 3),
-            "rss_mb_total": round(rss / MB, 1),
-            "rss_mb_peak_sum": round(sum(window.rss_peak[p.pid] for p in procs) / MB, 1),
-            "rss_mb_per_camera": round(rss / MB / n, 2),
-            "segments_closed_in_window": len(closed),
-            **machine_load(window, self.simulator_process.pid),
-        }
+        return BareFfmpeg(procs, dirs, startup_s, (version.tail(200).splitlines() or ["?"])[0])
 
     def report(
         self, runs: list[tuple[dict[str, object], dict[str, object]]], mixed: dict[str, object]
     ) -> dict[str, object]:
-        """The median of the runs for the CPU ratio (each run's ours and bare ffmpeg measured back to back),
+        """The median of the runs for the CPU ratio (each run's ours and bare ffmpeg measured in one window),
         with every run's ratio and load beside it; the other figures from the last run."""
         import av
 
@@ -593,7 +619,7 @@ def summary(r: dict[str, Any]) -> str:
             *(
                 [
                     f"NOTE: other processes kept the machine busy (unmeasured CPU {busy[0]} % / {busy[1]} % of one "
-                    "core in the two windows); CPU numbers are noisier then."
+                    "core in the windows); CPU numbers are noisier then."
                 ]
                 if max(busy) > 50
                 else []

@@ -5,8 +5,8 @@ cameras against bare ffmpeg on the same streams in the same run, and the failove
 
 For each camera count, one shared-encoder simulator serves the cameras (its CPU is not counted); then,
 --runs times: the capture node records them (CPU and RSS of the node and all its processes over
---seconds, index latency and gaps from the index: bench/recording.py's measurement), and right after,
-one bare `ffmpeg -c copy -f segment` per camera on the same URLs. Each count reports the median of the
+--seconds, index latency and gaps from the index: bench/recording.py's measurement), and beside it, in
+the same window, one bare `ffmpeg -c copy -f segment` per camera on the same URLs. Each count reports the median of the
 runs and their spread, with the load average of every run. Failover: two capture processes with
 different NODE_NAMEs and recording roots record 24 cameras; one is SIGKILLed; the time from the kill to
 the last of its cameras having a segment from the other node, --runs times.
@@ -79,9 +79,10 @@ class ScaleBench(Bench):
                 for k in range(1, self.args.runs + 1):
                     say(f"{count} cameras, run {k} of {self.args.runs}")
                     env = {"CAPTURE_CONCURRENCY": str(count + 8)}  # every camera fits into any one process
-                    ours = self.record_with_vms(ids, timecodes=False, argv=node_argv(), env=env)
-                    bare = self.record_with_ffmpeg(self.simulator.urls)
-                    runs.append((ours, bare))
+                    ours = self.record_with_vms(
+                        ids, timecodes=False, argv=node_argv(), env=env, beside=self.simulator.urls
+                    )
+                    runs.append((ours, ours.pop("beside")))
             finally:
                 self.delete_cameras()
                 self.simulator.stop()
@@ -209,7 +210,7 @@ def main() -> int:
         "capture_processes": settings.CAPTURE_PROCESSES,
         "design": "manage.py capture_node: CAPTURE_PROCESSES Celery capture processes (threads pool, one PyAV "
         "stream-copy session per camera, one indexer and one keeper thread each); bare ffmpeg: one "
-        "`ffmpeg -c copy -f segment` process per camera, on the same streams, right after, in the same run",
+        "`ffmpeg -c copy -f segment` process per camera, on the same streams, in the same window",
         "runs": runs,
         "node_failover_s": failover["median"],
         "node_failover": failover,
