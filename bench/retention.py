@@ -337,7 +337,7 @@ def main() -> None:
     from integrity.services import seal_day
     from recordings.models import Segment
     from retention import services
-    from retention.timeline import _SPAN_EDGES_SQL, segments_in_range, timeline
+    from retention.timeline import _SPANS_SQL, segments_in_range, timeline
 
     sweeps = 2 * args.runs
     total_days = args.days + sweeps
@@ -420,7 +420,7 @@ def main() -> None:
                     c, t = picks[0]
                     params = {"tolerance": timedelta(seconds=0.25), "camera": c, "earliest": t - timedelta(minutes=5)}
                     params.update(start=t, end=t + timedelta(hours=24))
-                    explained["timeline_24h"] = partitions_read(_SPAN_EDGES_SQL, params)
+                    explained["timeline_24h"] = partitions_read(_SPANS_SQL, params)
                     qs = Segment.objects.filter(camera_id=c).overlapping(t, t + timedelta(hours=1)).order_by("start")
                     explained["range_1h"] = partitions_read(*qs.query.sql_with_params())
                 files = sample_files(cameras[0], [expired, now - timedelta(days=2)], args.segment_seconds)

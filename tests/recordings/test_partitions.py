@@ -13,7 +13,7 @@ from playback.services import segment_rows
 from recordings import partitions
 from recordings.capture.indexer import _insert
 from recordings.models import Segment
-from retention.timeline import _SPAN_EDGES_SQL, segments_in_range
+from retention.timeline import _SPANS_SQL, segments_in_range
 from tests.factories import CameraFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,10 +93,10 @@ def test_timeline_playlist_and_range_lookups_read_only_the_days_they_ask_for():
         "end": start + timedelta(days=1),
     }
     params["earliest"] = start - timedelta(minutes=5)
-    assert scanned(_SPAN_EDGES_SQL, params) == {day5, partitions.partition_name((start + timedelta(days=1)).date())}
+    assert scanned(_SPANS_SQL, params) == {day5, partitions.partition_name((start + timedelta(days=1)).date())}
     midnight = base + timedelta(days=5)
     params.update(start=midnight, earliest=midnight - timedelta(minutes=5), end=midnight + timedelta(days=1))
-    assert scanned(_SPAN_EDGES_SQL, params) == {day4, day5}
+    assert scanned(_SPANS_SQL, params) == {day4, day5}
 
 
 def test_the_migration_partitions_a_populated_table_and_keeps_every_row():
@@ -158,7 +158,7 @@ def test_a_finished_day_is_vacuumed_and_its_timeline_is_read_from_the_index_alon
         cur.execute("SET enable_seqscan = off")
         cur.execute("SET enable_bitmapscan = off")
         try:
-            cur.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {_SPAN_EDGES_SQL}", params)
+            cur.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {_SPANS_SQL}", params)
             plan = "\n".join(row[0] for row in cur.fetchall())
         finally:
             cur.execute("RESET enable_seqscan")
