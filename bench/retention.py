@@ -123,6 +123,7 @@ def fill_day(cameras: list[int], day: datetime, seconds: float) -> int:
             FROM generate_series(0, %(n)s - 1) AS i,
                  LATERAL (SELECT %(start)s::timestamptz + i * %(len)s * interval '1 second' AS t) AS s,
                  LATERAL unnest(%(cameras)s::bigint[]) AS c
+            ORDER BY t, c  -- without it PostgreSQL may produce the rows camera by camera (it did)
             """,
             {"cameras": cameras, "len": seconds, "n": int(86400 / seconds), "start": start},
         )
