@@ -5,10 +5,14 @@
 The database RETENTION_BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/birzai_vms_retention_bench) is dropped, created and migrated (so the
 segment table is partitioned by day, docs/partitioning.md), filled by SQL (generate_series into each
-day's partition, indexes built once per partition, ANALYZE after), and dropped again at the end
-(--keep-database keeps it). DAYS + 2 × RUNS days × CAMERAS cameras of SEGMENT_SECONDS segments are
-generated, ending yesterday: every sweep run finds one more day past the 30-day retention, so the table
-holds at least CAMERAS × DAYS days of rows (about 62 M at 96 × 30) at every measurement. Real files
+day's partition, indexes built once per partition, VACUUM ANALYZE after), and dropped again at the
+end (--keep-database keeps it). With --reuse-database a database kept by an earlier run is used again
+instead: it must hold the bench's cameras and, for every day still present, exactly a full day of rows;
+the days earlier runs swept are filled again (and their deletion records removed), the rows the
+indexing thread added are removed, so the measurements start from what a fresh fill leaves.
+DAYS + 2 × RUNS days × CAMERAS cameras of SEGMENT_SECONDS segments are generated, ending yesterday:
+every sweep run finds one more day past the 30-day retention, so the table holds at least
+CAMERAS × DAYS days of rows (about 62 M at 96 × 30) at every measurement. Real files
 exist for one hour of each swept day and of a kept day of the first camera. Each measurement is taken
 RUNS times (median and spread reported), on the machine as it is, then again with a CPU load beside it
 (one busy process per core), with the load average recorded beside each run:
@@ -119,6 +123,7 @@ def fill_day(cameras: list[int], day: datetime, seconds: float) -> int:
             FROM generate_series(0, %(n)s - 1) AS i,
                  LATERAL (SELECT %(start)s::timestamptz + i * %(len)s * interval '1 second' AS t) AS s,
                  LATERAL unnest(%(cameras)s::bigint[]) AS c
+            ORDER BY t, c  -- without it PostgreSQL may produce the rows camera by camera (it did)
             """,
             {"cameras": cameras, "len": seconds, "n": int(86400 / seconds), "start": start},
         )
@@ -129,8 +134,46 @@ def fill_day(cameras: list[int], day: datetime, seconds: float) -> int:
             f"ALTER TABLE recordings_segment ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end]
         )
         cur.execute(f"ALTER TABLE {name} DROP CONSTRAINT {name}_bounds")
-        cur.execute(f"ANALYZE {name}")
+        # What autovacuum does to a day of inserts (autovacuum_vacuum_insert_threshold): statistics, and
+        # the visibility map that lets a query read its columns from a covering index alone.
+        cur.execute(f"VACUUM (ANALYZE) {name}")
     return rows
+
+
+def prepare_reused(cameras: list[int], base: datetime, total_days: int, seconds: float) -> list[str]:
+    """Bring a database kept by an earlier run back to what a fresh fill leaves (see the module's doc);
+    returns the partitions filled again. Stops with BenchError on a database that is not a bench's."""
+    from django.db import connection, transaction
+
+    from integrity.models import DeletionRecord
+    from recordings import partitions
+    from retention.models import DeletedRange
+
+    per_day = len(cameras) * int(86400 / seconds)
+    wanted = [(base + timedelta(days=n)).date() for n in range(total_days)]
+    present = partitions.day_partitions()
+    refilled = []
+    with connection.cursor() as cur:
+        for day, table in present.items():
+            if day < wanted[0]:
+                with transaction.atomic():
+                    partitions.drop_partition(table)
+            elif day > wanted[-1]:
+                cur.execute(f"DELETE FROM {table}")  # the indexing thread's rows of earlier runs
+        cur.execute(f"DELETE FROM {partitions.DEFAULT}")
+        for day in wanted:
+            if table := present.get(day):
+                cur.execute(f"SELECT count(*) FROM {table}")
+                if (count := cur.fetchone()[0]) != per_day:
+                    raise BenchError(f"{table} holds {count:,} rows, not {per_day:,}: run without --reuse-database")
+                continue
+            start, end = partitions.day_bounds(day)
+            DeletedRange.objects.filter(camera_id__in=cameras, start__gte=start, start__lt=end).delete()
+            DeletionRecord.objects.filter(camera_id__in=cameras, day=day).delete()
+            fill_day(cameras, start, seconds)
+            refilled.append(partitions.partition_name(day))
+            print(f"  {refilled[-1]} filled again", flush=True)
+    return refilled
 
 
 def sample_files(camera_id: int, starts: list[datetime], seconds: float) -> list[Path]:
@@ -267,10 +310,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="times each measurement is taken, per load")
     parser.add_argument("--segment-seconds", type=float, default=4.0)
     parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="use the filled database an earlier run kept (checked, swept days filled again); keep it after",
+    )
+    parser.add_argument(
+        "--fill-only",
+        action="store_true",
+        help="fill (or check and refill), seal, keep the database; measure nothing",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench/results/retention.json"))
     args = parser.parse_args()
     url = os.environ.get("RETENTION_BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate_database(url)
+    if args.reuse_database:
+        ensure_postgres(url)
+    else:
+        recreate_database(url)
     workdir = Path(tempfile.mkdtemp(prefix="retention-bench-"))
     setup_django(url, workdir / "recordings")
 
@@ -279,10 +335,11 @@ def main() -> None:
 
     from cameras.models import Camera
     from eldership.models import Eldership
+    from integrity.models import DailyDigest
     from integrity.services import seal_day
     from recordings.models import Segment
     from retention import services
-    from retention.timeline import _SPAN_EDGES_SQL, segments_in_range, timeline
+    from retention.timeline import _SPANS_SQL, segments_in_range, timeline
 
     sweeps = 2 * args.runs
     total_days = args.days + sweeps
@@ -291,22 +348,32 @@ def main() -> None:
     eldership, _ = Eldership.objects.get_or_create(
         code="bench", defaults={"name": "Bench", "centre_latitude": "56.2", "centre_longitude": "24.75"}
     )
-    cameras = [
-        Camera.objects.create(eldership=eldership, name=f"Bench {n}", rtsp_url=f"rtsp://127.0.0.1:{9000 + n}/live").pk
-        for n in range(args.cameras)
-    ]
     per_day = args.cameras * int(86400 / args.segment_seconds)
-    print(
-        f"filling {redact(url)}: {args.cameras} cameras × {total_days} days of {args.segment_seconds} s segments "
-        f"({per_day * total_days:,} rows), {sweeps} days sealed, then {sweeps} sweeps with queries: roughly "
-        f"{(total_days * 30 + sweeps * 30 + sweeps * 60) // 60 + 1} min on 2 busy cores",
-        flush=True,
-    )
     began = time.perf_counter()
-    rows = 0
-    for n in range(total_days):
-        rows += fill_day(cameras, base + timedelta(days=n), args.segment_seconds)
-        print(f"  day {n + 1}/{total_days}: {rows:,} rows, {time.perf_counter() - began:.0f} s", flush=True)
+    refilled: list[str] | None = None
+    if args.reuse_database:
+        cameras = list(Camera.objects.filter(eldership=eldership).order_by("pk").values_list("pk", flat=True))
+        if len(cameras) != args.cameras:
+            raise BenchError(f"the database has {len(cameras)} bench cameras, not {args.cameras}")
+        print(f"reusing {redact(url)}: checking {total_days} days of {per_day:,} rows", flush=True)
+        refilled = prepare_reused(cameras, base, total_days, args.segment_seconds)
+    else:
+        cameras = [
+            Camera.objects.create(
+                eldership=eldership, name=f"Bench {n}", rtsp_url=f"rtsp://127.0.0.1:{9000 + n}/live"
+            ).pk
+            for n in range(args.cameras)
+        ]
+        print(
+            f"filling {redact(url)}: {args.cameras} cameras × {total_days} days of {args.segment_seconds} s "
+            f"segments ({per_day * total_days:,} rows), {sweeps} days sealed, then {sweeps} sweeps with queries: "
+            f"roughly {(total_days * 30 + sweeps * 30 + sweeps * 60) // 60 + 1} min on 2 busy cores",
+            flush=True,
+        )
+        rows = 0
+        for n in range(total_days):
+            rows += fill_day(cameras, base + timedelta(days=n), args.segment_seconds)
+            print(f"  day {n + 1}/{total_days}: {rows:,} rows, {time.perf_counter() - began:.0f} s", flush=True)
     with connection.cursor() as cur:
         cur.execute("ANALYZE recordings_segment")
         cur.execute("SELECT count(*) FROM recordings_segment")
@@ -317,10 +384,17 @@ def main() -> None:
     # a whole sealed camera-day is then recorded as deleted by one record standing for its seal.
     began = time.perf_counter()
     for k in range(sweeps):
+        day = (base + timedelta(days=k)).date()
+        sealed = set(DailyDigest.objects.filter(day=day).values_list("camera_id", flat=True))  # a reused database's
         for camera_id in cameras:
-            seal_day(camera_id=camera_id, day=(base + timedelta(days=k)).date())
+            if camera_id not in sealed:
+                seal_day(camera_id=camera_id, day=day)
         print(f"  sealed day {k + 1}/{sweeps}: {time.perf_counter() - began:.0f} s", flush=True)
     seal_s = time.perf_counter() - began
+    if args.fill_only:
+        connection.close()
+        print(f"filled and sealed; {redact(url)} kept for --reuse-database", flush=True)
+        return
 
     runs: dict[str, list[dict]] = {"quiet": [], "under_load": []}
     explained: dict[str, list[str]] = {}
@@ -351,7 +425,7 @@ def main() -> None:
                     c, t = picks[0]
                     params = {"tolerance": timedelta(seconds=0.25), "camera": c, "earliest": t - timedelta(minutes=5)}
                     params.update(start=t, end=t + timedelta(hours=24))
-                    explained["timeline_24h"] = partitions_read(_SPAN_EDGES_SQL, params)
+                    explained["timeline_24h"] = partitions_read(_SPANS_SQL, params)
                     qs = Segment.objects.filter(camera_id=c).overlapping(t, t + timedelta(hours=1)).order_by("start")
                     explained["range_1h"] = partitions_read(*qs.query.sql_with_params())
                 files = sample_files(cameras[0], [expired, now - timedelta(days=2)], args.segment_seconds)
@@ -396,7 +470,7 @@ def main() -> None:
         table_bytes, index_bytes = cur.fetchone()
     camera_days = args.cameras * (total_days - sweeps)
     connection.close()
-    if not args.keep_database:
+    if not (args.keep_database or args.reuse_database):
         recreate_database(url, drop_only=True)
 
     def of(phase: str, key: str, digits: int = 2) -> dict[str, object]:
@@ -415,10 +489,15 @@ def main() -> None:
         "partitioning": "range on start, one partition per UTC day, plus a default partition (docs/partitioning.md)",
         "physical_order": "time-major across cameras, as the indexer inserts",
         "rows": rows,
+        "database_reused": refilled is not None,
+        "partitions_filled_again": refilled,
         "fill_s": round(fill_s, 1),
         "seal_swept_days_s": round(seal_s, 1),
         "runs_per_measurement": args.runs,
-        "statistics": "ANALYZE after filling; each figure is the median of the runs, with min, max and every run",
+        "statistics": (
+            "VACUUM ANALYZE of each day after filling (as autovacuum does after inserts); "
+            "each figure is the median of the runs, with min, max and every run"
+        ),
         "load": (
             "quiet: the machine as it is (2 cores shared with other work: see each run's load average); "
             "under_load: plus one busy-looping process per core"

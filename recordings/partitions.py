@@ -144,3 +144,20 @@ def replace_partition(name: str, day: date, keep_query: str, params: dict) -> in
         cur.execute(f"ALTER TABLE {fresh} RENAME TO {name}")
         cur.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end])
     return kept
+
+
+def vacuum_finished_day(*, now: datetime | None = None) -> str | None:
+    """VACUUM (ANALYZE) yesterday's partition, which takes no more rows: its visibility map then lets a
+    timeline or a sweep read (camera, start, end, bytes) from the covering index alone. Autovacuum does
+    it for most of the day (after every fifth of the rows inserted), not for the day's last hours.
+    Repeating it costs little: pages already all-visible are skipped. Returns the partition vacuumed."""
+    if not is_partitioned() or connection.in_atomic_block:
+        return None  # VACUUM cannot run inside a transaction (a caller's, or a test's)
+    now = now or timezone.now()
+    name = partition_name(now.astimezone(UTC).date() - DAY)
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [name])
+        if cur.fetchone()[0] is None:
+            return None
+        cur.execute(f"VACUUM (ANALYZE) {name}")
+    return name

@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import OuterRef, Subquery
 
 from cameras.models import Camera
 
@@ -67,3 +68,34 @@ class SegmentQuerySet(TimeRangeQuerySet):
     def overlapping(self, start: datetime | None, end: datetime | None) -> "SegmentQuerySet":
         qs = super().overlapping(start, end)
         return qs.filter(start__gt=start - LONGEST_SEGMENT) if start is not None else qs
+
+    def newest_per_camera(self, camera_ids: list[int], *, since: datetime) -> dict[int, dict]:
+        """Each camera's newest segment (greatest end): {camera id: {id, start, end, path, node}}; cameras
+        without segments are left out.
+
+        On PostgreSQL one DISTINCT ON over the rows that started since `since` (partition pruning keeps
+        it to the newest day's partitions, and a recording camera always has rows there); only the cameras
+        not found there are looked up across every day. Anywhere else (SQLite) that lookup for all."""
+        fields = ("camera_id", "id", "start", "end", "path", "node")
+        found: dict[int, dict] = {}
+        wanted = list(camera_ids)
+        if connection.vendor == "postgresql" and wanted:
+            recent = (
+                self.filter(camera_id__in=wanted, start__gte=since - LONGEST_SEGMENT)
+                .order_by("camera_id", "-end", "-id")
+                .distinct("camera_id")
+                .values(*fields)
+            )
+            # A row that ended before `since` may not be the newest: one that started before the window
+            # (no earlier than LONGEST_SEGMENT before `since`) may end later. Those cameras are looked up whole.
+            found = {row["camera_id"]: row for row in recent if row["end"] >= since}
+            wanted = [pk for pk in wanted if pk not in found]
+        if wanted:
+            newest = self.filter(camera=OuterRef("pk")).order_by("-end", "-id").values("pk")[:1]
+            ids = [
+                pk
+                for pk in Camera.objects.filter(pk__in=wanted).annotate(n=Subquery(newest)).values_list("n", flat=True)
+                if pk is not None
+            ]
+            found.update({row["camera_id"]: row for row in self.filter(pk__in=ids).values(*fields)})
+        return found

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cameras.models import Camera
 
 from .capture import lease, nodes
-from .partitions import ensure_partitions
+from .partitions import ensure_partitions, vacuum_finished_day
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def dispatch_after_commit() -> None:
 
 @shared_task(ignore_result=True)
 def maintain_segment_partitions() -> int:
-    """Create the coming days' partitions of the segment index, and split out of the default partition
-    any day that has rows in it (PostgreSQL; nothing to do on SQLite)."""
-    return len(ensure_partitions())
+    """Create the coming days' partitions of the segment index, split out of the default partition any
+    day that has rows in it, and vacuum yesterday's (PostgreSQL; nothing to do on SQLite)."""
+    created = len(ensure_partitions())
+    vacuum_finished_day()
+    return created

@@ -93,3 +93,23 @@ class DeletedRange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera_id} {self.start:%Y-%m-%d %H:%M:%S} – {self.end:%H:%M:%S} ({self.reason})"
+
+
+class StoredDay(models.Model):
+    """The bytes of one camera's footage on one capture node for one closed day: the storage projection
+    adds these up instead of summing a month of segment rows (retention/totals.py)."""
+
+    day = models.DateField(_("day (UTC)"))
+    camera = models.ForeignKey("cameras.Camera", on_delete=models.CASCADE, related_name="+")
+    node = models.CharField(_("capture node"), max_length=120)
+    bytes = models.BigIntegerField(_("bytes"))
+    # The day's highest segment id when it was summed: a row added to the day later has a higher one.
+    through_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("stored day")
+        verbose_name_plural = _("stored days")
+        constraints = [models.UniqueConstraint(fields=["day", "camera", "node"], name="stored_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.camera_id} {self.day} on {self.node}: {self.bytes} bytes"

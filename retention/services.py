@@ -19,6 +19,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from recordings.capture.storage import root_of
 from recordings.models import Segment
 from recordings.querysets import CONTIGUOUS
 
+from . import totals
 from .choices import DeletionReason
 from .models import DeletedRange, Hold
 
@@ -184,6 +186,7 @@ def delete_batch(
             for run in _runs(rows)
         )
         record_deletion(camera_id=camera_id, entries=[(r.path, r.sha256, r.start) for r in rows], reason=reason, at=now)
+        totals.subtract(camera_id, ((r.start, r.node, r.bytes) for r in rows))
     roots: dict[str, str] = {}
     for row in rows:
         if row.node not in roots:
@@ -234,18 +237,37 @@ def _keep_sql(*, holds: bool) -> str:
 
 # The deleted ranges of a day, as _runs makes them (a run ends where the next segment starts more than
 # CONTIGUOUS after the previous one's end), computed in the database: no datetimes cross the socket.
+# camera, start, end and bytes are all in the (camera, start) index (recordings migration 0008), which
+# gives the rows in window order: one index-only pass, no sort of the day's 2 M rows, and a run's end is
+# that of its last row (the one after which the next run starts), found without sorting each run again.
 _RUNS_SQL = """
-SELECT camera_id, min(start), (array_agg("end" ORDER BY start DESC))[1], count(*), sum(bytes)::bigint FROM (
+SELECT camera_id, min(start), max("end") FILTER (WHERE last), count(*), sum(bytes)::bigint FROM (
     SELECT camera_id, start, "end", bytes,
            count(*) FILTER (WHERE prev_end IS NULL OR start - prev_end > %(tolerance)s)
-               OVER (PARTITION BY camera_id ORDER BY start) AS run
+               OVER (PARTITION BY camera_id ORDER BY start) AS run,
+           coalesce(next_start - "end" > %(tolerance)s, true) AS last
     FROM (SELECT s.camera_id, start, "end", bytes,
-                 lag("end") OVER (PARTITION BY s.camera_id ORDER BY start) AS prev_end
-          FROM {source} WHERE NOT {keep}) AS rows
+                 lag("end") OVER w AS prev_end,
+                 lead(start) OVER w AS next_start
+          FROM {source} WHERE NOT {keep}
+          WINDOW w AS (PARTITION BY s.camera_id ORDER BY start)) AS rows
 ) AS runs
 GROUP BY camera_id, run
 ORDER BY camera_id, min(start)
 """
+
+
+def _may_keep(cursor: object, table: str, cutoffs: dict[int, datetime], cameras: list[int]) -> bool:
+    """Whether the day can have rows to keep without holds: some camera's newest footage of the day
+    ends after its cutoff (or it is a camera without one). One probe of the (camera, end) index per
+    camera, where the keep test itself would read every row of the day."""
+    cursor.execute(
+        f'SELECT c, (SELECT max("end") FROM {table} WHERE camera_id = c) FROM unnest(%s::bigint[]) AS c', [cameras]
+    )
+    return any(
+        end is not None and (camera_id not in cutoffs or end > cutoffs[camera_id])
+        for camera_id, end in cursor.fetchall()
+    )
 
 
 def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: datetime) -> dict[int, DeletedBatch]:
@@ -253,7 +275,7 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
     deletion chain) and drop the day's partition, or swap it for one holding only the kept rows; then
     unlink the files. Same order and same lock as delete_batch: rows and records in one transaction."""
     with transaction.atomic():
-        list(Camera.objects.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
+        cameras = list(Camera.objects.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
         day_start, day_end = partitions.day_bounds(day)
         # Only holds that can overlap the day's rows (which start in it and end at most a day later).
         held = list(
@@ -261,7 +283,6 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
                 hold__released_at__isnull=True, hold__end__gt=day_start, hold__start__lt=day_end + partitions.DAY
             ).values_list("camera_id", "hold__start", "hold__end")
         )
-        keep = _keep_sql(holds=bool(held))
         params = {
             "cameras": list(cutoffs),
             "cutoffs": list(cutoffs.values()),
@@ -273,16 +294,22 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
         with connection.cursor() as cursor:
             # Late inserts into this day wait until the day is settled; other days are not touched.
             cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
-            source = _FROM_SQL.format(table=table)
+            if held or _may_keep(cursor, table, cutoffs, cameras):
+                keep, source = _keep_sql(holds=bool(held)), _FROM_SQL.format(table=table)
+            else:
+                # Nothing of the day stays (the usual case): no row needs the keep test, nor counting.
+                keep, source = "false", f"{table} s"
             cursor.execute(_RUNS_SQL.format(source=source, keep=keep), params)
             runs = cursor.fetchall()
-            cursor.execute(f"SELECT s.camera_id, count(*) FILTER (WHERE {keep}) FROM {source} GROUP BY 1", params)
-            kept = dict(cursor.fetchall())
+            kept: dict[int, int] = {}
+            if keep != "false":
+                cursor.execute(f"SELECT s.camera_id, count(*) FILTER (WHERE {keep}) FROM {source} GROUP BY 1", params)
+                kept = dict(cursor.fetchall())
             deleting = {camera_id for camera_id, *_ in runs}
             # A camera's day deleted whole, and sealed: one record standing for the seal, no second list of
             # its segments (which costs more than everything else here: 2 M entries a day at 96 cameras).
             seals = dict(DailyDigest.objects.filter(day=day, camera_id__in=deleting).values_list("camera_id", "head"))
-            whole = {camera_id for camera_id in deleting if not kept[camera_id] and camera_id in seals}
+            whole = {camera_id for camera_id in deleting if not kept.get(camera_id) and camera_id in seals}
             # Names are needed for the other cameras' records, and for unlinking where the day has files here.
             roots = {settings.RECORDINGS_ROOT, *settings.RECORDINGS_ROOTS.values()}
             wanted = (deleting - whole) | {
@@ -320,6 +347,7 @@ def _sweep_day(*, day: object, table: str, cutoffs: dict[int, datetime], now: da
                 reason=DeletionReason.RETENTION,
                 at=now,
             )
+        totals.forget_day(day)
         keeps_some = any(kept.values())
         if runs and keeps_some:
             partitions.replace_partition(table, day, f"SELECT s.* FROM {source} WHERE {keep}", params)
@@ -391,11 +419,12 @@ def enforce_retention(
         cameras = cameras.filter(pk__in=camera_ids)
     retention_days = dict(cameras.values_list("pk", "retention_days"))
     whole_days = sweep_whole_days(now=now, retention_days=retention_days) if camera_ids is None else {}
+    expired = _with_expired_rows(now=now, retention_days=retention_days)
     done: dict[int, DeletedBatch] = {}
     for camera_id, days in retention_days.items():
         total = whole_days.get(camera_id, DeletedBatch())
         cutoff = now - timedelta(days=days)
-        while True:
+        while camera_id in expired:
             batch = delete_batch(
                 camera_id=camera_id,
                 before=cutoff,
@@ -410,6 +439,18 @@ def enforce_retention(
             done[camera_id] = total
             report_deletion(camera_id, total, DeletionReason.RETENTION)
     return done
+
+
+def _with_expired_rows(*, now: datetime, retention_days: dict[int, int]) -> set[int]:
+    """The cameras that still have rows past their cutoff (held ones included): one query per retention
+    period, so that the batches below cost nothing for the cameras whose expired days were swept whole."""
+    found: set[int] = set()
+    for days in set(retention_days.values()):
+        cutoff = now - timedelta(days=days)
+        old = Segment.objects.filter(camera=OuterRef("pk")).ended_by(cutoff).starting_before(cutoff)
+        cameras = [pk for pk, d in retention_days.items() if d == days]
+        found.update(Camera.objects.filter(pk__in=cameras).filter(Exists(old)).values_list("pk", flat=True))
+    return found
 
 
 def was_deleted(camera_id: int, start: datetime) -> bool:

@@ -16,6 +16,7 @@ from alarms.services import clear_alarm, raise_alarm
 from cameras.models import Camera, CameraStatus
 from recordings.models import Segment
 
+from . import totals
 from .choices import DeletionReason
 from .models import DeletedRange
 from .services import DeletedBatch, _unheld, delete_batch, held_intervals, report_deletion
@@ -173,12 +174,8 @@ def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
     may use (what they use now plus free space above the watermark) over the fleet's bytes per day."""
     now = now or timezone.now()
     state = disk()
-    stored = dict(
-        Segment.objects.filter(node=settings.NODE_NAME)
-        .values("camera")
-        .annotate(b=Sum("bytes"))
-        .values_list("camera", "b")
-    )
+    # Closed days from their running totals, not a sum over every segment row (retention/totals.py).
+    stored = totals.stored_bytes(node=settings.NODE_NAME, now=now)
     last_day = dict(
         Segment.objects.starting_in(now - DAY, now).values("camera").annotate(b=Sum("bytes")).values_list("camera", "b")
     )

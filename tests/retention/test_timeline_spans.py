@@ -65,3 +65,33 @@ def test_a_segment_that_overlaps_the_next_does_not_shorten_its_span():
     ]
     rows = Segment.objects.filter(camera=camera).order_by("start").values_list("start", "end", "bytes")
     assert _spans_from_edges(_edges(rows)) == spans
+
+
+@pytest.mark.django_db
+def test_the_database_and_python_agree_on_random_footage_with_holes_overlaps_and_cut_windows():
+    import random
+
+    rng = random.Random(7)
+    camera = CameraFactory()
+    at, starts = T0, []
+    for _ in range(300):
+        # Mostly back to back; sometimes just within or just past the tolerance, a hole, or an overlap.
+        at += timedelta(seconds=rng.choice([0, 0, 0, 0.25, 0.251, 0.1, 3, 30, -1]))
+        length = rng.choice([4, 4, 4, 2, 9])
+        starts.append((at, length))
+        at += timedelta(seconds=length)
+    SegmentFactory.create_batch(
+        len(starts),
+        camera=camera,
+        start=factory.Iterator([s for s, _ in starts]),
+        end=factory.Iterator([s + timedelta(seconds=n) for s, n in starts]),
+        bytes=factory.Iterator(range(500, 500 + len(starts))),
+    )
+    for first, last in ((T0, at), (T0 + timedelta(seconds=101.5), T0 + timedelta(seconds=777.7))):
+        rows = (
+            Segment.objects.filter(camera=camera)
+            .overlapping(first, last)
+            .order_by("start")
+            .values_list("start", "end", "bytes")
+        )
+        assert recorded_spans(camera.pk, first, last) == _spans_from_edges(_edges(rows))
