@@ -76,7 +76,8 @@ def maintain_segment_partitions() -> int:
     day that has rows in it, vacuum yesterday's, and rewrite one closed day in (camera, start) order
     (PostgreSQL; nothing to do on SQLite)."""
     created = len(ensure_partitions())
-    vacuum_finished_day()
-    if compacted := compact_closed_day():
-        vacuum_partition(compacted)  # the rewrite cleared its visibility map (index-only timelines)
+    compacted = compact_closed_day()  # first: yesterday's vacuum then covers its rewrite too
+    vacuumed = vacuum_finished_day()
+    if compacted and compacted != vacuumed:
+        vacuum_partition(compacted)  # the rewrite left its visibility map empty (index-only timelines)
     return created
