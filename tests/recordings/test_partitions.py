@@ -224,3 +224,51 @@ def test_a_closed_day_is_rewritten_once_in_camera_order_by_the_task_and_still_ta
     maintain_segment_partitions()
     assert relfilenode(name) == compacted
     assert Segment.objects.filter(start__gte=base, start__lt=base + timedelta(hours=6)).count() == 121
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_row_sent_while_its_day_is_rewritten_waits_and_lands():
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    camera = CameraFactory()
+    day = datetime(2025, 1, 7, tzinfo=UTC)
+    partitions.create_day_partition(day.date())
+    name = partitions.partition_name(day.date())
+    _insert(Segment, [SegmentFactory.build(camera=camera, start=day + timedelta(seconds=4 * n)) for n in range(20)])
+    late = SegmentFactory.build(camera=camera, start=day + timedelta(hours=3))
+    done = threading.Event()
+
+    def send_late_row() -> None:
+        try:
+            _insert(Segment, [late])  # the indexer's own connection, in this thread
+        finally:
+            connections.close_all()
+            done.set()
+
+    try:
+        with transaction.atomic():
+            assert partitions.compact_partition(name)
+            sender = threading.Thread(target=send_late_row)
+            sender.start()
+            deadline, waiting = time.monotonic() + 10, 0
+            with connection.cursor() as cur:  # until the insert is seen waiting for the rewrite's lock
+                while not waiting and time.monotonic() < deadline:
+                    time.sleep(0.01)  # polling interval
+                    cur.execute(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(%s)", [name]
+                    )
+                    waiting = cur.fetchone()[0]
+            assert waiting and not done.is_set()
+        assert done.wait(10)
+        sender.join(10)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {name}")
+            assert cur.fetchone()[0] == 21
+        assert home(Segment.objects.get(camera=camera, start=late.start).pk) == name
+        assert not partitions.compact_partition(name)  # once only
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
