@@ -134,10 +134,26 @@ def fill_day(cameras: list[int], day: datetime, seconds: float) -> int:
             f"ALTER TABLE recordings_segment ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end]
         )
         cur.execute(f"ALTER TABLE {name} DROP CONSTRAINT {name}_bounds")
+    compact_day(name)
+    with connection.cursor() as cur:
         # What autovacuum does to a day of inserts (autovacuum_vacuum_insert_threshold): statistics, and
         # the visibility map that lets a query read its columns from a covering index alone.
         cur.execute(f"VACUUM (ANALYZE) {name}")
     return rows
+
+
+COMPACTION_S: dict[str, float] = {}  # partition: seconds its CLUSTER took in this run
+
+
+def compact_day(name: str) -> None:
+    """What `maintain_segment_partitions` does once a day is closed: the partition rewritten in (camera,
+    start) order (recordings.partitions.compact_partition), timed. The caller vacuums it afterwards."""
+    from recordings import partitions
+
+    began = time.perf_counter()
+    if partitions.compact_partition(name):
+        COMPACTION_S[name] = round(time.perf_counter() - began, 2)
+        print(f"  {name} compacted in {COMPACTION_S[name]} s", flush=True)
 
 
 def prepare_reused(cameras: list[int], base: datetime, total_days: int, seconds: float) -> list[str]:
@@ -166,6 +182,9 @@ def prepare_reused(cameras: list[int], base: datetime, total_days: int, seconds:
                 cur.execute(f"SELECT count(*) FROM {table}")
                 if (count := cur.fetchone()[0]) != per_day:
                     raise BenchError(f"{table} holds {count:,} rows, not {per_day:,}: run without --reuse-database")
+                compact_day(table)  # a day an earlier run filled before days were compacted
+                if table in COMPACTION_S:
+                    cur.execute(f"VACUUM (ANALYZE) {table}")
                 continue
             start, end = partitions.day_bounds(day)
             DeletedRange.objects.filter(camera_id__in=cameras, start__gte=start, start__lt=end).delete()
@@ -337,6 +356,7 @@ def main() -> None:
     from eldership.models import Eldership
     from integrity.models import DailyDigest
     from integrity.services import seal_day
+    from recordings import partitions
     from recordings.models import Segment
     from retention import services
     from retention.timeline import _SPANS_SQL, segments_in_range, timeline
@@ -374,6 +394,12 @@ def main() -> None:
         for n in range(total_days):
             rows += fill_day(cameras, base + timedelta(days=n), args.segment_seconds)
             print(f"  day {n + 1}/{total_days}: {rows:,} rows, {time.perf_counter() - began:.0f} s", flush=True)
+    # Every day the queries pick from is compacted (the bench's days are all closed).
+    kept_days = [(base + timedelta(days=n)).date() for n in range(sweeps, total_days)]
+    present = partitions.day_partitions()
+    compacted_days = sum(1 for day in kept_days if day in present and partitions.is_compacted(present[day]))
+    if compacted_days != len(kept_days):
+        raise BenchError(f"only {compacted_days} of {len(kept_days)} kept days are compacted")
     with connection.cursor() as cur:
         cur.execute("ANALYZE recordings_segment")
         cur.execute("SELECT count(*) FROM recordings_segment")
@@ -487,7 +513,15 @@ def main() -> None:
         "days_generated": total_days,
         "segment_seconds": args.segment_seconds,
         "partitioning": "range on start, one partition per UTC day, plus a default partition (docs/partitioning.md)",
-        "physical_order": "time-major across cameras, as the indexer inserts",
+        "physical_order": (
+            "filled time-major across cameras, as the indexer inserts; then each day's partition rewritten in "
+            "(camera, start) order by CLUSTER and vacuumed, as maintain_segment_partitions does once a day is "
+            "closed (docs/partitioning.md)"
+        ),
+        "days_compacted_at_measurement": compacted_days,
+        "days_at_measurement": len(kept_days),
+        "compaction_one_day_s": spread(list(COMPACTION_S.values())) if COMPACTION_S else None,
+        "days_compacted_in_this_run": len(COMPACTION_S),
         "rows": rows,
         "database_reused": refilled is not None,
         "partitions_filled_again": refilled,

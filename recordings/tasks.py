@@ -13,7 +13,7 @@ from django.utils import timezone
 from cameras.models import Camera
 
 from .capture import lease, nodes
-from .partitions import ensure_partitions, vacuum_finished_day
+from .partitions import compact_closed_day, ensure_partitions, vacuum_finished_day, vacuum_partition
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,11 @@ def dispatch_after_commit() -> None:
 @shared_task(ignore_result=True)
 def maintain_segment_partitions() -> int:
     """Create the coming days' partitions of the segment index, split out of the default partition any
-    day that has rows in it, and vacuum yesterday's (PostgreSQL; nothing to do on SQLite)."""
+    day that has rows in it, vacuum yesterday's, and rewrite one closed day in (camera, start) order
+    (PostgreSQL; nothing to do on SQLite)."""
     created = len(ensure_partitions())
-    vacuum_finished_day()
+    compacted = compact_closed_day()  # first: yesterday's vacuum then covers its rewrite too
+    vacuumed = vacuum_finished_day()
+    if compacted and compacted != vacuumed:
+        vacuum_partition(compacted)  # the rewrite left its visibility map empty (index-only timelines)
     return created

@@ -165,3 +165,110 @@ def test_a_finished_day_is_vacuumed_and_its_timeline_is_read_from_the_index_alon
             cur.execute("RESET enable_bitmapscan")
     assert "Index Only Scan using recordings_segment_p" in plan, plan
     assert "Heap Fetches: 0" in plan, plan
+
+
+def relfilenode(name: str) -> int:
+    """The partition's storage file: a new one after every rewrite."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT relfilenode FROM pg_class WHERE oid = to_regclass(%s)", [name])
+        return cur.fetchone()[0]
+
+
+def test_a_closed_day_is_rewritten_once_in_camera_order_by_the_task_and_still_takes_late_rows(settings):
+    from recordings.tasks import maintain_segment_partitions
+
+    cameras = [CameraFactory() for _ in range(3)]
+    now = datetime.now(UTC)
+    closed = (now - settings.INTEGRITY_SEAL_DELAY).date() - timedelta(days=1)  # the newest closed day
+    today = now.date()
+    partitions.ensure_partitions()
+    partitions.create_day_partition(closed)
+    name, today_name = partitions.partition_name(closed), partitions.partition_name(today)
+    base = datetime(closed.year, closed.month, closed.day, 10, tzinfo=UTC)
+    # As the indexer writes them: time-major across cameras.
+    _insert(
+        Segment,
+        [SegmentFactory.build(camera=c, start=base + timedelta(seconds=4 * n)) for n in range(40) for c in cameras],
+    )
+    SegmentFactory(camera=cameras[0], start=now.replace(minute=0, second=0, microsecond=0))  # today's
+    far = datetime(2027, 3, 14, 7, tzinfo=UTC)  # no partition: the default partition's
+    _insert(Segment, [SegmentFactory.build(camera=cameras[1], start=far)])
+    columns = 'id, camera_id, start, "end", bytes, sha256, path, node, status'
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {columns} FROM {name}")
+        before = set(cur.fetchall())
+    untouched = {n: relfilenode(n) for n in (today_name, partitions.DEFAULT)}
+    assert not partitions.is_compacted(name)
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CLUSTER refuses a table with pending foreign-key checks
+
+    maintain_segment_partitions()
+
+    assert partitions.is_compacted(name)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {columns} FROM {name}")
+        assert set(cur.fetchall()) == before
+        cur.execute(f"SELECT camera_id, start FROM {name} ORDER BY ctid")
+        physical = cur.fetchall()
+    assert physical == sorted(physical) and len(physical) == 120
+    assert {n: relfilenode(n) for n in untouched} == untouched
+    assert not partitions.is_compacted(today_name) and not partitions.is_compacted(partitions.DEFAULT)
+    assert Segment.objects.filter(start=far).exists()  # moved to its own partition, not compacted: not closed
+    assert not partitions.is_compacted(partitions.partition_name(far.date()))
+    # A late row of that day still lands in its partition; the next run does not rewrite the day again.
+    late = SegmentFactory(camera=cameras[2], start=base + timedelta(hours=5))
+    assert home(late.pk) == name
+    compacted = relfilenode(name)
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    maintain_segment_partitions()
+    assert relfilenode(name) == compacted
+    assert Segment.objects.filter(start__gte=base, start__lt=base + timedelta(hours=6)).count() == 121
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_row_sent_while_its_day_is_rewritten_waits_and_lands():
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    camera = CameraFactory()
+    day = datetime(2025, 1, 7, tzinfo=UTC)
+    partitions.create_day_partition(day.date())
+    name = partitions.partition_name(day.date())
+    _insert(Segment, [SegmentFactory.build(camera=camera, start=day + timedelta(seconds=4 * n)) for n in range(20)])
+    late = SegmentFactory.build(camera=camera, start=day + timedelta(hours=3))
+    done = threading.Event()
+
+    def send_late_row() -> None:
+        try:
+            _insert(Segment, [late])  # the indexer's own connection, in this thread
+        finally:
+            connections.close_all()
+            done.set()
+
+    try:
+        with transaction.atomic():
+            assert partitions.compact_partition(name)
+            sender = threading.Thread(target=send_late_row)
+            sender.start()
+            deadline, waiting = time.monotonic() + 10, 0
+            with connection.cursor() as cur:  # until the insert is seen waiting for the rewrite's lock
+                while not waiting and time.monotonic() < deadline:
+                    time.sleep(0.01)  # polling interval
+                    cur.execute(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = to_regclass(%s)", [name]
+                    )
+                    waiting = cur.fetchone()[0]
+            assert waiting and not done.is_set()
+        assert done.wait(10)
+        sender.join(10)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {name}")
+            assert cur.fetchone()[0] == 21
+        assert home(Segment.objects.get(camera=camera, start=late.start).pk) == name
+        assert not partitions.compact_partition(name)  # once only
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
