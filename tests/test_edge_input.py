@@ -68,6 +68,7 @@ NO_PARAMETERS = {
     "accounts:login",
     "accounts:logout",
     "accounts:two_factor",
+    "accounts:account",
     "api-root",
     "schema",
     "api-docs",
