@@ -122,3 +122,41 @@ def test_open_alarms_of_a_camera_are_part_of_its_status(redis_db):
     ]
     clear_alarm(kind="retention_shortfall", camera_id=camera.pk)
     assert status_payload(Camera.objects.with_status().get(pk=camera.pk))["alarms"] == []
+
+
+def test_segment_progress_waits_for_the_tick_and_a_state_change_does_not(redis_db):
+    from cameras.events import PROGRESS_INTERVAL_S, send_progress
+
+    camera = CameraFactory()
+    operator = make_user("operator", OPERATOR, elderships=[camera.eldership])
+
+    async def run():
+        comm = communicator(operator)
+        connected, _ = await comm.connect()
+        assert connected
+        await comm.receive_json_from(timeout=5)  # the snapshot
+        await asyncio.to_thread(
+            lambda: CameraStatus.objects.update_or_create(
+                camera=camera, defaults={"state": "recording", "heartbeat_at": time_now()}
+            )
+        )
+        send_progress(camera.pk)
+        event = await comm.receive_json_from(timeout=PROGRESS_INTERVAL_S + 2)
+        assert event["status"]["camera_id"] == camera.pk
+        assert event["status"]["state"] == "recording"
+
+        # Progress queued again waits for the next tick; a change of state meanwhile goes at once and
+        # carries the newest status, so the queued progress is not sent a second time.
+        send_progress(camera.pk)
+        await asyncio.to_thread(
+            lambda: CameraStatus.objects.filter(camera=camera).update(state="error", reason="auth_refused")
+        )
+        sent = time.monotonic()
+        send_status(camera.pk)
+        event = await comm.receive_json_from(timeout=5)
+        assert time.monotonic() - sent < 1.0
+        assert event["status"]["state"] == "error"
+        assert await comm.receive_nothing(timeout=PROGRESS_INTERVAL_S + 0.5)
+        await comm.disconnect()
+
+    run_bounded(run())
