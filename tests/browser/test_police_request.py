@@ -109,8 +109,13 @@ def test_police_request_approved_in_part_exported_downloaded_and_verified(
         # Progress over the websocket until the package is ready (the page then reloads with it).
         review.wait_for_selector("#export-progress")
         review.wait_for_selector("#export-status[data-state=ready]", timeout=90_000)
-        # The script reloads the page once the package is ready; load it afresh, once the worker has noted the
-        # export in the chain of custody (after its transaction commits), to read it settled.
+        # The script reloads the page 0.5 s after "ready"; a navigation of ours meanwhile would be aborted by it
+        # (net::ERR_ABORTED). Wait for the page the server rendered as ready (its config says so; the script only
+        # changes its own copy), then load it afresh once the worker has noted the export in the chain of custody.
+        review.wait_for_function(
+            "() => JSON.parse(document.getElementById('export-config')?.textContent || '{}').state === 'ready'",
+            timeout=30_000,
+        )
         wait_for(lambda: request.custody.filter(event="exported").exists(), timeout=30, what="the exported link")
         review.goto(f"{web.url}/requests/{request.pk}/")
         assert review.get_attribute("#export-status", "data-state") == "ready"
