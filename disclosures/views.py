@@ -35,9 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _refused(request: HttpRequest) -> HttpResponse:
     message = _("Your role does not make or review footage requests.")
-    return render(
-        request, "message.html", {"title": _("No access"), "message": message, "refused": True}, status=403
-    )
+    return render(request, "message.html", {"title": _("No access"), "message": message, "refused": True}, status=403)
 
 
 def _visible(request: HttpRequest, pk: int) -> DisclosureRequest:
