@@ -37,19 +37,22 @@ def set_preferred_language(user: Any, language: str) -> None:
     Profile.objects.update_or_create(user=user, defaults={"language": language})
 
 
-def remember_on_response(response: HttpResponse, user: Any) -> HttpResponse:
-    """Set the language cookie that LocaleMiddleware reads to the user's own choice, if they made one: the
-    pages after their login are in it. Without one the browser's choice (cookie, Accept-Language) stands."""
-    language = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-    if language:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+def language_on_login(user: Any) -> str:
+    """The language the pages take from this user's login: their own choice, or "" (none made: the
+    browser's choice, cookie or Accept-Language, stands)."""
+    return Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first() or ""
+
+
+def remember_on_response(response: HttpResponse, language: str) -> HttpResponse:
+    """Set the language cookie that LocaleMiddleware reads: the pages from this response on are in it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response

@@ -1,4 +1,4 @@
-"""Two factors before anything else for the roles that need them."""
+"""Two factors before anything else for the roles that need them; the user's language from their login on."""
 
 from collections.abc import Callable
 
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .languages import remember_on_response
 from .services import two_factor_satisfied
 
 
@@ -34,3 +35,17 @@ class TwoFactorRequiredMiddleware:
                     return JsonResponse({"detail": _("Two-factor verification is required for your role.")}, status=403)
                 return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class LoginLanguageMiddleware:
+    """The response to a login sets the language cookie to the user's own choice, if they made one
+    (noted on the request by the user_logged_in receiver in accounts/signals.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if language := getattr(request, "login_language", ""):
+            remember_on_response(response, language)
+        return response

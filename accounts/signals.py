@@ -1,4 +1,5 @@
-"""Audit handlers: logins, failed logins, lockouts, logouts and role changes; roles kept after migrate."""
+"""Audit handlers: logins, failed logins, lockouts, logouts and role changes; roles kept after migrate;
+the user's language noted at every login."""
 
 from typing import Any
 
@@ -13,6 +14,7 @@ from audit.middleware import current_request
 from audit.services import record
 from eldership.models import Eldership
 
+from .languages import language_on_login
 from .models import OperatorScope
 from .roles import ROLES
 
@@ -23,6 +25,15 @@ User = get_user_model()
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     device = getattr(user, "otp_device", None)
     record(action=AuditAction.LOGIN, user=user, request=request, details={"two_factor": device is not None})
+
+
+@receiver(user_logged_in, dispatch_uid="login_language")
+def note_login_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Every login, ours or the admin's (or any other view calling auth.login): the response sets the
+    user's language cookie (LoginLanguageMiddleware), so the pages from there on are in their language.
+    A receiver rather than each login view: a login page added later cannot forget it."""
+    if request is not None:
+        request.login_language = language_on_login(user)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")

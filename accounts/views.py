@@ -33,10 +33,6 @@ class LoginView(auth_views.LoginView):
     authentication_form = OTPLoginForm
     redirect_authenticated_user = False
 
-    def form_valid(self, form: OTPLoginForm) -> HttpResponse:
-        # The pages from here on in the user's own language, if they chose one (accounts/languages.py).
-        return remember_on_response(super().form_valid(form), form.get_user())
-
 
 class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.html"
@@ -110,7 +106,7 @@ def account(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your preferred language is saved."))
         response = redirect("accounts:account")
         if form.cleaned_data["language"]:
-            return remember_on_response(response, request.user)
+            return remember_on_response(response, form.cleaned_data["language"])
         return response
     context = {"form": form, "roles": sorted(role_names(request.user)), "language": preferred_language(request.user)}
     return render(request, "accounts/account.html", context)

@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.LoginLanguageMiddleware",
     "audit.middleware.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -189,6 +190,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if VMS_MODE == "test":
+    # The tests run no collectstatic, and pytest-django turns DEBUG off in the test process, where WhiteNoise
+    # would then look for STATIC_ROOT and warn it is missing. There it serves the sources through the
+    # finders, as the test web servers (DEBUG on) and development do. Elsewhere the warning stands: in
+    # production it means collectstatic was not run.
+    WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = True
 
 LOGIN_URL = "accounts:login"
 # A login without ?next= lands on the dashboard (Django's default, /accounts/profile/, does not exist).

@@ -1,22 +1,19 @@
 """Dashboard pages: overview, map, live view, playback and synchronised playback. Thin views only."""
 
-import functools
 from collections import Counter
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from accounts.services import browses_cameras
+from accounts.decorators import staff_page
 from birzai_vms import localtime, params
 from cameras.choices import CameraState
 from cameras.events import status_payload
@@ -30,21 +27,6 @@ from .texts import render_status, system_alarms
 MAX_SYNC = 4
 BASEMAP = "vendor/world-atlas/2.0.2/baltic-region.geojson"
 SPEEDS = [1, 2, 4, 8, 16]
-
-
-def staff_page(view: Any) -> Any:
-    """A page for staff who look at cameras: others are sent to log in, or told plainly that their role
-    has no access (Police request footage; they do not browse it)."""
-
-    @functools.wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not browses_cameras(request.user):
-            message = _("Your role does not give access to cameras. Ask an administrator if you need it.")
-            context = {"title": _("No access"), "message": message, "refused": True}
-            return render(request, "dashboard/message.html", context, status=403)
-        return view(request, *args, **kwargs)
-
-    return require_GET(login_required(checked))
 
 
 def js_strings() -> dict[str, str]:
@@ -87,7 +69,7 @@ def with_banner(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]
 
 def not_visible(request: HttpRequest) -> HttpResponse:
     message = _("This camera does not exist or you may not see it.")
-    return render(request, "dashboard/message.html", {"message": message}, status=404)
+    return render(request, "message.html", {"message": message}, status=404)
 
 
 def _visible(request: HttpRequest) -> Any:

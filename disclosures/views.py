@@ -35,9 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _refused(request: HttpRequest) -> HttpResponse:
     message = _("Your role does not make or review footage requests.")
-    return render(
-        request, "dashboard/message.html", {"title": _("No access"), "message": message, "refused": True}, status=403
-    )
+    return render(request, "message.html", {"title": _("No access"), "message": message, "refused": True}, status=403)
 
 
 def _visible(request: HttpRequest, pk: int) -> DisclosureRequest:
@@ -273,7 +271,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if item.link_expired():
         context = {"title": _("Link expired"), "message": services.expired_message(item), "refused": True}
-        return render(request, "dashboard/message.html", context, status=410)
+        return render(request, "message.html", context, status=410)
     return package_response(item, request)
 
 

@@ -7,14 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.services import browses_cameras
+from accounts.decorators import staff_page
 from audit.views import csv_cell
 from birzai_vms import localtime
 from cameras.models import Camera
@@ -23,21 +22,6 @@ from eldership.models import Eldership
 from . import filters as f
 from . import register, tables
 from .services import UptimeReport, build_report
-
-
-def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For staff who look at cameras (as the dashboard's pages): others log in first, or are told that
-    their role has no access (Police and users without a role see no camera's figures)."""
-
-    @functools.wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not browses_cameras(request.user):
-            message = _("Your role does not give access to cameras. Ask an administrator if you need it.")
-            context = {"title": _("No access"), "message": message, "refused": True}
-            return render(request, "dashboard/message.html", context, status=403)
-        return view(request, *args, **kwargs)
-
-    return require_GET(login_required(checked))
 
 
 def _report(request: HttpRequest) -> tuple[UptimeReport | None, dict[str, Any], int]:

@@ -26,6 +26,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -181,7 +182,38 @@ def label(name: str, millis: int) -> str:
     return f"{GLib.markup_escape_text(name)}\n{t:%Y-%m-%d %H:%M:%S}.{millis % 1000:03d} {t:%Z}"
 
 
-class FrameProducer(threading.Thread):
+class _Producer(threading.Thread):
+    """Pushes buffers into one media's appsrc at a steady pace until the media goes away."""
+
+    def __init__(self, media: GstRtspServer.RTSPMedia, appsrc: Gst.Element, name: str) -> None:
+        super().__init__(daemon=True, name=name)
+        self.appsrc = appsrc
+        self.stop_event = threading.Event()
+        media.connect("unprepared", lambda *_: self.stop_event.set())
+
+    def paced(self, period: float) -> Iterator[int]:
+        """The appsrc's running time once every period seconds while the media plays, until it goes away."""
+        deadline = time.monotonic()
+        while not self.stop_event.is_set():
+            deadline += period
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                self.stop_event.wait(delay)
+            elif delay < -period:  # fell behind (e.g. SIGSTOP): skip, never burst old buffers
+                deadline = time.monotonic()
+            clock = self.appsrc.get_clock()
+            _, state, _ = self.appsrc.get_state(0)
+            if clock is None or state != Gst.State.PLAYING:
+                continue  # base time is only valid in PLAYING; buffers before that would carry a wrong PTS
+            yield clock.get_time() - self.appsrc.get_base_time()
+
+    def push(self, buf: Gst.Buffer) -> bool:
+        """False once the media is gone (FLUSHING while it changes state is transient)."""
+        ret = self.appsrc.emit("push-buffer", buf)
+        return ret == Gst.FlowReturn.OK or (ret == Gst.FlowReturn.FLUSHING and not self.stop_event.is_set())
+
+
+class FrameProducer(_Producer):
     """Pushes frames into one media's appsrc at --fps until the media goes away."""
 
     def __init__(
@@ -194,14 +226,12 @@ class FrameProducer(threading.Thread):
         fps: int,
         frozen: bool = False,
     ) -> None:
-        super().__init__(daemon=True, name="frames")
-        self.appsrc, self.painter, self.name_text, self.fps = appsrc, painter, name, fps
+        super().__init__(media, appsrc, "frames")
+        self.painter, self.name_text, self.fps = painter, name, fps
         # A frozen camera sends the background alone, labelled with the name only: every frame the same.
         self.frozen = frozen
-        self.stop_event = threading.Event()
         self.labels: dict[int, str] = {}
         self.last_label = ""
-        media.connect("unprepared", lambda *_: self.stop_event.set())
         if text is not None:
             # Set the overlay text from inside the streaming thread, just before textoverlay sees the
             # buffer, so the human-readable time always belongs to that very frame.
@@ -216,23 +246,9 @@ class FrameProducer(threading.Thread):
         return Gst.PadProbeReturn.OK
 
     def run(self) -> None:
-        period = 1.0 / self.fps
         duration = Gst.SECOND // self.fps
-        frame_no = 0
-        deadline = time.monotonic()
-        while not self.stop_event.is_set():
-            deadline += period
-            delay = deadline - time.monotonic()
-            if delay > 0:
-                self.stop_event.wait(delay)
-            elif delay < -period:  # fell behind (e.g. SIGSTOP): skip, never burst old frames
-                deadline = time.monotonic()
-            clock = self.appsrc.get_clock()
-            _, state, _ = self.appsrc.get_state(0)
-            if clock is None or state != Gst.State.PLAYING:
-                continue  # base time is only valid in PLAYING; frames before that would carry a wrong PTS
-            # Take the running time and the wall clock back to back: the strip encodes exactly this instant.
-            running = clock.get_time() - self.appsrc.get_base_time()
+        for frame_no, running in enumerate(self.paced(1.0 / self.fps)):
+            # The running time and the wall clock back to back: the strip encodes exactly this instant.
             millis = int(time.time() * 1000)
             picture = self.painter.background if self.frozen else self.painter.paint(millis, frame_no)
             buf = Gst.Buffer.new_wrapped(picture)
@@ -243,15 +259,11 @@ class FrameProducer(threading.Thread):
             self.labels[running] = (
                 GLib.markup_escape_text(self.name_text) if self.frozen else label(self.name_text, millis)
             )
-            frame_no += 1
-            ret = self.appsrc.emit("push-buffer", buf)
-            if ret not in (Gst.FlowReturn.OK,):
-                if ret == Gst.FlowReturn.FLUSHING and not self.stop_event.is_set():
-                    continue  # transient while the media changes state
+            if not self.push(buf):
                 break
 
 
-class AudioProducer(threading.Thread):
+class AudioProducer(_Producer):
     """Pushes a 400 Hz tone in 40 ms buffers into the audio appsrc of audio-video until the media goes away.
 
     Not audiotestsrc: that source answers seeking queries, which makes the whole media look seekable, and
@@ -262,33 +274,17 @@ class AudioProducer(threading.Thread):
     SAMPLES = 320  # 40 ms; 400 Hz has a 20-sample period, so every buffer is the same whole number of cycles
 
     def __init__(self, media: GstRtspServer.RTSPMedia, appsrc: Gst.Element) -> None:
-        super().__init__(daemon=True, name="audio")
-        self.appsrc = appsrc
-        self.stop_event = threading.Event()
-        media.connect("unprepared", lambda *_: self.stop_event.set())
+        super().__init__(media, appsrc, "audio")
         tone = [round(6000 * math.sin(2 * math.pi * 400 * i / self.RATE)) for i in range(self.SAMPLES)]
         self.chunk = b"".join(v.to_bytes(2, "little", signed=True) for v in tone)
 
     def run(self) -> None:
-        period = self.SAMPLES / self.RATE
         duration = Gst.SECOND * self.SAMPLES // self.RATE
-        deadline = time.monotonic()
-        while not self.stop_event.is_set():
-            deadline += period
-            delay = deadline - time.monotonic()
-            if delay > 0:
-                self.stop_event.wait(delay)
-            elif delay < -period:
-                deadline = time.monotonic()
-            clock = self.appsrc.get_clock()
-            _, state, _ = self.appsrc.get_state(0)
-            if clock is None or state != Gst.State.PLAYING:
-                continue
+        for running in self.paced(self.SAMPLES / self.RATE):
             buf = Gst.Buffer.new_wrapped(self.chunk)
-            buf.pts = clock.get_time() - self.appsrc.get_base_time()
+            buf.pts = running
             buf.duration = duration
-            ret = self.appsrc.emit("push-buffer", buf)
-            if ret != Gst.FlowReturn.OK and not (ret == Gst.FlowReturn.FLUSHING and not self.stop_event.is_set()):
+            if not self.push(buf):
                 break
 
 

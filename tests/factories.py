@@ -4,9 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 import factory
 
+from alarms.choices import AlarmKind, Severity
+from alarms.models import Alarm
 from cameras.models import Camera
 from eldership.models import Eldership
 from recordings.models import Segment
+from retention.choices import DeletionReason
+from retention.models import DeletedRange
+
+_WHEN = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 
 
 class EldershipFactory(factory.django.DjangoModelFactory):
@@ -46,3 +52,32 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     codec = "h264"
     width = 1280
     height = 720
+
+
+class DeletedRangeFactory(factory.django.DjangoModelFactory):
+    """A minute of a camera's footage deleted by retention."""
+
+    class Meta:
+        model = DeletedRange
+
+    camera = factory.SubFactory(CameraFactory)
+    start = _WHEN
+    end = factory.LazyAttribute(lambda r: r.start + timedelta(minutes=1))
+    segment_count = 15
+    bytes = 1000
+    reason = DeletionReason.RETENTION
+    deleted_at = factory.LazyAttribute(lambda r: r.end)
+
+
+class AlarmFactory(factory.django.DjangoModelFactory):
+    """An open integrity warning of a camera."""
+
+    class Meta:
+        model = Alarm
+
+    kind = AlarmKind.INTEGRITY
+    camera = factory.SubFactory(CameraFactory)
+    severity = Severity.WARNING
+    params = factory.LazyFunction(lambda: {"path": "x"})
+    started_at = _WHEN
+    updated_at = factory.LazyAttribute(lambda a: a.started_at)

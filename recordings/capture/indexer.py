@@ -221,8 +221,11 @@ def _write_statuses(statuses: dict[int, dict[str, Any]]) -> None:
         try:
             if _update_rows(names, rows):
                 continue
-        except DataError:
-            pass  # one row's value is refused: row by row below, so only that one is dropped
+        except (IntegrityError, DataError):
+            # One row's value is refused (too long, or against a CHECK such as a positive width): the
+            # whole batch is rolled back, so row by row below and only that one is dropped. Not caught,
+            # the round would be retried as if the database were away, and indexing would stop for good.
+            pass
         for row in rows:
             fields = {name: getattr(row, name) for name in names}
             try:

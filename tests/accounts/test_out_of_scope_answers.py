@@ -1,14 +1,11 @@
 """Alarms and deleted ranges answer for a camera out of scope exactly as for one that does not exist."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
 
-from alarms.choices import AlarmKind, Severity
-from alarms.models import Alarm
-from retention.choices import DeletionReason
-from retention.models import DeletedRange
+from tests.factories import AlarmFactory, DeletedRangeFactory
 from tests.support.auth import log_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +15,7 @@ T = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
 
 def test_filtering_alarms_by_a_hidden_camera_reads_like_a_missing_one(world):
     for camera in (world.pabirze_camera, world.vabalninkas_camera):
-        Alarm.objects.create(
-            kind=AlarmKind.INTEGRITY,
-            camera=camera,
-            severity=Severity.WARNING,
-            params={"path": "x"},
-            started_at=T,
-            updated_at=T,
-        )
+        AlarmFactory(camera=camera, started_at=T)
     operator = log_in_verified(Client(), world.users["operator"])
     own = operator.get("/api/alarms/", {"camera": world.pabirze_camera.pk})
     assert own.status_code == 200 and len(own.json()["results"]) == 1
@@ -40,16 +30,7 @@ def test_filtering_alarms_by_a_hidden_camera_reads_like_a_missing_one(world):
 
 def test_a_deleted_range_is_read_by_its_id_alone_and_only_in_scope(world):
     ranges = [
-        DeletedRange.objects.create(
-            camera=camera,
-            start=T,
-            end=T + timedelta(minutes=1),
-            segment_count=15,
-            bytes=1000,
-            reason=DeletionReason.RETENTION,
-            deleted_at=T,
-        )
-        for camera in (world.pabirze_camera, world.vabalninkas_camera)
+        DeletedRangeFactory(camera=camera, start=T) for camera in (world.pabirze_camera, world.vabalninkas_camera)
     ]
     operator = log_in_verified(Client(), world.users["operator"])
     response = operator.get(f"/api/deleted-ranges/{ranges[0].pk}/")

@@ -15,8 +15,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.roles import OPERATOR
-from alarms.choices import AlarmKind, Severity
-from alarms.models import Alarm
 from birzai_vms.localtime import local as local_time
 from cameras.models import Camera
 from exports.choices import ExportKind, ExportState
@@ -25,9 +23,9 @@ from exports.paths import export_dir
 from incidents.choices import IncidentKind
 from incidents.models import Incident
 from recordings.models import Gap
-from retention.choices import DeletionReason
-from retention.models import DeletedRange, Hold
+from retention.models import Hold
 from tests.disclosures.support import made_request
+from tests.factories import AlarmFactory, DeletedRangeFactory
 from tests.support.auth import log_in_verified, make_user
 from tests.support.footage import H264, SEGMENT_SECONDS, record_footage
 
@@ -334,23 +332,8 @@ def scoped_objects(world, camera: object, owner: object) -> dict[str, object]:
         "segment": segments[0],
         "gap": Gap.objects.get(camera=camera),
         "hold": make_hold(camera),
-        "deletedrange": DeletedRange.objects.create(
-            camera=camera,
-            start=T,
-            end=T + timedelta(minutes=1),
-            segment_count=15,
-            bytes=1000,
-            reason=DeletionReason.RETENTION,
-            deleted_at=T,
-        ),
-        "alarm": Alarm.objects.create(
-            kind=AlarmKind.INTEGRITY,
-            camera=camera,
-            severity=Severity.WARNING,
-            params={"path": "Matrix"},
-            started_at=T,
-            updated_at=T,
-        ),
+        "deletedrange": DeletedRangeFactory(camera=camera, start=T),
+        "alarm": AlarmFactory(camera=camera, params={"path": "Matrix"}, started_at=T),
         # The police user's request, approved, its package ready.
         "request": made_request(
             camera, world.users["police"], FOOTAGE_START, FOOTAGE_END, reviewer=world.users["reviewer"]

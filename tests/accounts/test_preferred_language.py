@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.languages import preferred_language, set_preferred_language
 from accounts.models import Profile
-from accounts.roles import OPERATOR
+from accounts.roles import ADMINISTRATOR, OPERATOR
 from tests.support.admin import user_change_form
 from tests.support.auth import PASSWORD, make_user
 
@@ -47,23 +47,46 @@ def test_an_unknown_language_is_refused_and_nothing_is_saved(operator, client):
     assert not Profile.objects.filter(user=operator).exists()
 
 
-def test_the_login_sets_the_users_language_for_the_pages(operator):
-    set_preferred_language(operator, "lv")
-    response = Client().post("/accounts/login/", {"username": "operatorius", "password": PASSWORD})
+# Our login page and the admin's: the same receiver of user_logged_in serves both.
+LOGIN_PAGES = pytest.mark.parametrize("login_page", ["/accounts/login/", "/admin/login/"], ids=["ours", "admin"])
+
+
+@pytest.fixture
+def staff():
+    # Staff, so that the admin's login lets them in; an Administrator must then give a second factor,
+    # which is no matter here: the language is set by the login, before that.
+    return make_user("administratorius", ADMINISTRATOR)
+
+
+@LOGIN_PAGES
+def test_the_login_sets_the_users_language_for_the_pages(staff, login_page):
+    set_preferred_language(staff, "lv")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(login_page, {"username": "administratorius", "password": PASSWORD, "next": "/"})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "lv"
+    assert client.get("/accounts/two-factor/")["Content-Language"] == "lv"
 
 
-def test_without_a_choice_the_login_leaves_the_browsers_language(operator):
-    response = Client().post("/accounts/login/", {"username": "operatorius", "password": PASSWORD})
+@LOGIN_PAGES
+def test_without_a_choice_the_login_leaves_the_browsers_language(staff, login_page):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(login_page, {"username": "administratorius", "password": PASSWORD, "next": "/"})
     assert response.status_code == 302
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert client.get("/accounts/two-factor/")["Content-Language"] == "en"
+
+
+def test_a_failed_login_sets_no_language(staff):
+    set_preferred_language(staff, "lv")
+    response = Client().post("/admin/login/", {"username": "administratorius", "password": "wrong", "next": "/"})
+    assert response.status_code == 200
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 def test_an_administrator_sets_a_users_language_in_the_admin(operator):
     from django.contrib.auth.models import Group
 
-    from accounts.roles import ADMINISTRATOR
     from tests.support.auth import log_in_verified
 
     client = log_in_verified(Client(HTTP_ACCEPT_LANGUAGE="en"), make_user("administratorius", ADMINISTRATOR))

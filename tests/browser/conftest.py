@@ -1,9 +1,12 @@
 """Playwright on Debian's chromium (Playwright cannot download a browser here)."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.support.webserver import Daphne
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,6 +42,15 @@ def page(browser: Browser) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def web(capture_stack, tmp_path: Path) -> Iterator[Daphne]:
+    """The web server (Daphne) with the capture stack's environment; a module that needs more in its
+    environment defines its own."""
+    server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
+    yield server
+    server.stop()
 
 
 def log_in(page: Page, base_url: str, username: str, password: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from accounts.roles import OPERATOR
 from tests.factories import CameraFactory, EldershipFactory
 from tests.support.auth import make_user
-from tests.support.webserver import Daphne, session_cookie
+from tests.support.webserver import session_cookie
 
 pytestmark = [pytest.mark.browser]
 
@@ -34,13 +34,6 @@ SAME_IN_BOTH = {
     "PgDn",
     "Incidents",
 }
-
-
-@pytest.fixture
-def web(capture_stack, tmp_path):
-    server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
-    yield server
-    server.stop()
 
 
 def words(page, url):

@@ -15,13 +15,6 @@ from tests.support.webserver import Daphne, session_cookie
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def web(capture_stack, tmp_path):
-    server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
-    yield server
-    server.stop()
-
-
 def tile(page, camera):
     return page.locator(f'.tile[data-camera="{camera.pk}"]')
 

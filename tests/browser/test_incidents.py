@@ -14,16 +14,9 @@ from incidents.choices import IncidentKind
 from incidents.models import Incident
 from tests.factories import CameraFactory, EldershipFactory
 from tests.support.auth import make_user
-from tests.support.webserver import Daphne, session_cookie
+from tests.support.webserver import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def web(capture_stack, tmp_path):
-    server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
-    yield server
-    server.stop()
 
 
 def send(*incidents):

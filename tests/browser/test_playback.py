@@ -18,16 +18,9 @@ from tests.recordings.footage import first_and_last_frame_times, recorded_second
 from tests.support.auth import make_user
 from tests.support.scenario import hold
 from tests.support.waiting import wait_for
-from tests.support.webserver import Daphne, session_cookie
+from tests.support.webserver import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def web(capture_stack, tmp_path):
-    server = Daphne(capture_stack.env, tmp_path / "daphne.log").start()
-    yield server
-    server.stop()
 
 
 def record_with_an_outage(capture_stack, simulator):

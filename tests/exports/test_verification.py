@@ -122,24 +122,20 @@ def test_the_command_exit_code_from_a_shell(package, tmp_path):
         "PATH": "/usr/bin:/bin",
         **{k: v for k, v in __import__("os").environ.items() if k in {"VMS_MODE", "DATABASE_URL", "REDIS_URL"}},
     }
-    ok = subprocess.run(
-        [sys.executable, "manage.py", "verify_package", str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=django_settings.BASE_DIR,
-        timeout=120,
-    )
+
+    def verify(package_path):
+        return subprocess.run(
+            [sys.executable, "manage.py", "verify_package", str(package_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=django_settings.BASE_DIR,
+            timeout=120,
+        )
+
+    ok = verify(path)
     assert ok.returncode == 0 and "intact" in ok.stdout, ok.stderr
-    bad = rewritten(path, tmp_path / "bad.zip", lambda n, d: flip_one_byte(d) if n == video else d)
-    failed = subprocess.run(
-        [sys.executable, "manage.py", "verify_package", str(bad)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=django_settings.BASE_DIR,
-        timeout=120,
-    )
+    failed = verify(rewritten(path, tmp_path / "bad.zip", lambda n, d: flip_one_byte(d) if n == video else d))
     assert failed.returncode != 0 and video in failed.stderr
 
 

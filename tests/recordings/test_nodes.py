@@ -9,6 +9,7 @@ import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import av
 import pytest
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import OPERATOR
 from alarms.models import Alarm
+from birzai_vms.processes import ManagedProcess
 from exports.video import copy_range
 from integrity.models import QuarantinedFile
 from recordings.capture import lease, nodes, storage
@@ -49,6 +51,26 @@ def node_env(name: str, root: Path, **extra: str) -> dict[str, str]:
     return {"NODE_NAME": name, "RECORDINGS_ROOT": str(root), "RECONCILE_SETTLE_SECONDS": "2", **extra}
 
 
+class TwoNodes(NamedTuple):
+    roots: dict[str, Path]
+    workers: dict[str, ManagedProcess]
+
+
+@pytest.fixture
+def two_nodes(capture_stack, tmp_path: Path, settings) -> TwoNodes:
+    """Capture nodes node-a and node-b, each with its own recording root, both registered."""
+    roots = {name: tmp_path / name for name in ("node-a", "node-b")}
+    # The web server (this test's client) sees each node's root as an NFS mount would show it.
+    settings.RECORDINGS_ROOTS = roots
+    workers = {name: capture_stack.capture_worker(name, env=node_env(name, root)) for name, root in roots.items()}
+    wait_for(
+        lambda: {p.node for p in nodes.live_processes(redis_client=lease.client())} == set(roots),
+        timeout=20,
+        what="both nodes registered",
+    )
+    return TwoNodes(roots, workers)
+
+
 def overlaps(camera) -> list[tuple[str, object, object]]:
     """Gaps that overlap a segment, and segments that overlap each other (recorded twice)."""
     found = []
@@ -60,17 +82,9 @@ def overlaps(camera) -> list[tuple[str, object, object]]:
 
 
 def test_two_nodes_share_the_cameras_and_one_takes_over_when_the_other_is_killed(
-    capture_stack, shared_encoder, tmp_path, settings, client
+    capture_stack, shared_encoder, two_nodes, tmp_path, client
 ):
-    roots = {name: tmp_path / name for name in ("node-a", "node-b")}
-    # The web server (this test's client) sees each node's root as an NFS mount would show it.
-    settings.RECORDINGS_ROOTS = roots
-    workers = {name: capture_stack.capture_worker(name, env=node_env(name, root)) for name, root in roots.items()}
-    wait_for(
-        lambda: {p.node for p in nodes.live_processes(redis_client=lease.client())} == set(roots),
-        timeout=20,
-        what="both nodes registered",
-    )
+    roots, workers = two_nodes
     eldership = EldershipFactory()
     cameras = [CameraFactory(eldership=eldership, rtsp_url=url) for url in shared_encoder.urls]
     capture_stack.dispatcher()
@@ -171,15 +185,8 @@ def video_packets(path: Path) -> int:
         return sum(1 for packet in container.demux(video=0) if packet.size)
 
 
-def test_each_node_reconciles_its_own_root_and_relieves_its_own_disk(capture_stack, shared_encoder, tmp_path, settings):
-    roots = {name: tmp_path / name for name in ("node-a", "node-b")}
-    settings.RECORDINGS_ROOTS = roots
-    workers = {name: capture_stack.capture_worker(name, env=node_env(name, root)) for name, root in roots.items()}
-    wait_for(
-        lambda: {p.node for p in nodes.live_processes(redis_client=lease.client())} == set(roots),
-        timeout=20,
-        what="both nodes registered",
-    )
+def test_each_node_reconciles_its_own_root_and_relieves_its_own_disk(capture_stack, shared_encoder, two_nodes):
+    roots, workers = two_nodes
     cameras = [CameraFactory(rtsp_url=url) for url in shared_encoder.urls[:2]]
     # Beat (inside the dispatcher, a default-queue worker that is no capture node) asks every node often.
     capture_stack.dispatcher(env={"RECONCILE_INTERVAL_SECONDS": "3", "STORAGE_CHECK_INTERVAL_SECONDS": "2"})
