@@ -170,7 +170,7 @@ UNDECODABLE_KEYFRAMES_MAX = 2
 # ffmpeg's parser hands over an H.264/H.265 frame only when the next one starts arriving (clock.py).
 _PARSER_DELAYED_CODECS = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
 # What a SIGKILLed recorder may lose: the muxer's buffer is written to the file at least this often (the
-# page cache outlives the process). One write per frame (flush_packets) cost a twentieth of a recorder
+# page cache outlives the process). A write per frame (flush_packets) cost 2–7 % of a recorder
 # thread's CPU (docs/capture.md "Per thread").
 FLUSH_SECONDS = 0.5
 _FLUSH_PACKETS = av.container.Flags.flush_packets.value
