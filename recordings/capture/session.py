@@ -1,8 +1,8 @@
 """One RTSP session: pull a camera over TCP and stream-copy it into short segment files.
 
-Segments are MPEG-TS for H.264/H.265 and Matroska for other codecs (storage.container_for), written
-packet by packet (flush_packets), so a recorder killed at any moment leaves a playable file that ends
-at the last whole packet. Segments are cut on keyframes once they are SEGMENT_SECONDS long, so each
+Segments are MPEG-TS for H.264/H.265 and Matroska for other codecs (storage.container_for), flushed
+to the file at least every FLUSH_SECONDS, so a recorder killed at any moment leaves a playable file that
+ends at most that long before the kill. Segments are cut on keyframes once they are SEGMENT_SECONDS long, so each
 one plays on its own. A segment is only written when its first keyframe decodes: a camera sending
 data that is not video is an error with its reason, never "recording".
 """
@@ -169,6 +169,11 @@ PICTURE_DEADLINE_SECONDS = 12.0
 UNDECODABLE_KEYFRAMES_MAX = 2
 # ffmpeg's parser hands over an H.264/H.265 frame only when the next one starts arriving (clock.py).
 _PARSER_DELAYED_CODECS = frozenset({"h264", "hevc", "mpeg4", "mpeg2video"})
+# What a SIGKILLed recorder may lose: the muxer's buffer is written to the file at least this often (the
+# page cache outlives the process). A write per frame (flush_packets) cost 2–7 % of a recorder
+# thread's CPU (docs/capture.md "Per thread").
+FLUSH_SECONDS = 0.5
+_FLUSH_PACKETS = av.container.Flags.flush_packets.value
 
 
 class KeyframeCheck:
@@ -203,7 +208,7 @@ class KeyframeCheck:
 
 
 class _SegmentFile:
-    """The segment being written: a muxer stream-copying one video stream."""
+    """The segment being written: a muxer stream-copying one video stream, flushed every FLUSH_SECONDS."""
 
     def __init__(self, path: Path, template: av.video.stream.VideoStream, first_pts: int) -> None:
         container = storage.container_for(template.codec_context.name)
@@ -215,12 +220,26 @@ class _SegmentFile:
         self.stream = self.container.add_stream_from_template(template)
         source = template.codec_context  # the output stream's context names the encoder, not the codec
         self.codec, self.width, self.height = source.name, source.width, source.height
+        self._flags = self.container.flags
+        self._flush_at = 0.0  # the first packet (the keyframe) goes to the file at once
 
-    def write(self, packet: av.Packet) -> None:
+    def write(self, packet: av.Packet, now: float) -> None:
+        """Mux `packet`, which arrived at `now` (time.monotonic()); flush the file once FLUSH_SECONDS
+        have passed since the last flush. PyAV has no flush call: ffmpeg's per-packet flag, set for this
+        one packet, flushes after it (the muxer also writes when its buffer fills: 256 KiB)."""
         packet.stream = self.stream
-        self.container.mux(packet)
-        if packet.pts is not None and packet.pts > self.last_pts:
-            self.last_pts = packet.pts
+        if now >= self._flush_at:
+            self._flush_at = now + FLUSH_SECONDS
+            self.container.flags = self._flags | _FLUSH_PACKETS
+            try:
+                self.container.mux(packet)
+            finally:
+                self.container.flags = self._flags
+        else:
+            self.container.mux(packet)
+        pts = packet.pts
+        if pts is not None and pts > self.last_pts:
+            self.last_pts = pts
 
     def close(self) -> int:
         self.container.close()
@@ -279,24 +298,26 @@ class RecordingSession:
         picture_deadline = time.monotonic() + PICTURE_DEADLINE_SECONDS
         error: SessionError | None = None
         check = KeyframeCheck(video)
+        should_stop, observe = self.should_stop, clock.observe
         try:
             for packet in container.demux(video):
-                if self.should_stop():
+                if should_stop():
                     break
-                if packet.pts is None or packet.dts is None:
+                pts = packet.pts
+                if pts is None or packet.dts is None:
                     continue
-                clock.observe(packet.pts, time.time())
-                if current is not None and packet.pts > current.last_pts:
-                    step = packet.pts - current.last_pts
+                observe(pts, time.time())
+                if current is not None and pts > current.last_pts:
+                    step = pts - current.last_pts
                 boundary = packet.is_keyframe and (
                     current is None
-                    or clock.elapsed(packet.pts) - clock.elapsed(current.first_pts) >= self.segment_seconds - 0.05
+                    or clock.elapsed(pts) - clock.elapsed(current.first_pts) >= self.segment_seconds - 0.05
                 )
                 if boundary and not check.decodes(packet):
                     # What follows this keyframe cannot be shown: close what was good, keep nothing new.
                     undecodable += 1
                     if current is not None:
-                        self._finish(current, clock, packet.pts)
+                        self._finish(current, clock, pts)
                         current = None
                         picture_deadline = time.monotonic() + PICTURE_DEADLINE_SECONDS
                     if not started or undecodable >= UNDECODABLE_KEYFRAMES_MAX:
@@ -306,13 +327,13 @@ class RecordingSession:
                 if boundary:
                     undecodable = 0
                     if current is not None:
-                        self._finish(current, clock, packet.pts)
-                    current = self._open(video, packet.pts)
+                        self._finish(current, clock, pts)
+                    current = self._open(video, pts)
                     if not started:
                         started = True
                         self.on_started(self._info(video))
                 if current is not None:
-                    current.write(packet)
+                    current.write(packet, time.monotonic())
                 elif time.monotonic() > picture_deadline:
                     error = _undecodable()
                     break

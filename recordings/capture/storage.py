@@ -25,12 +25,13 @@ class Container:
     options: tuple[tuple[str, str], ...]
 
 
-# MPEG-TS carries H.264 and H.265 and plays in HLS as it is; packets are written one by one, so a
-# killed recorder leaves a file that ends at the last whole packet. Anything else (Motion-JPEG above
-# all, which MPEG-TS can only carry as opaque private data) goes into Matroska, written as a live
-# stream (no index to patch at the end), which ffmpeg and PyAV read back even when cut short.
-MPEG_TS = Container("mpegts", ".ts", (("flush_packets", "1"),))
-MATROSKA = Container("matroska", ".mkv", (("flush_packets", "1"), ("live", "1")))
+# MPEG-TS carries H.264 and H.265 and plays in HLS as it is. Anything else (Motion-JPEG above all,
+# which MPEG-TS can only carry as opaque private data) goes into Matroska, written as a live stream (no
+# index to patch at the end), which ffmpeg and PyAV read back even when cut short. Neither flushes per
+# packet: the session flushes the file at least every FLUSH_SECONDS (session.py), so a killed recorder
+# leaves a file that plays up to its last flush, and a camera costs two writes a second, not one per frame.
+MPEG_TS = Container("mpegts", ".ts", (("flush_packets", "0"),))
+MATROSKA = Container("matroska", ".mkv", (("flush_packets", "0"), ("live", "1")))
 _TS_CODECS = frozenset({"h264", "hevc", "mpeg2video", "mpeg4"})
 
 

@@ -34,7 +34,7 @@ _shutdown = threading.Event()
 _running: set["CameraRecorder"] = set()
 _running_lock = threading.Lock()
 # After this, recorders still inside a blocking read of a hung camera are left behind: their files are
-# written packet by packet and the next recorder of the camera indexes what they hold.
+# flushed every FLUSH_SECONDS (session.py) and the next recorder of the camera indexes what they hold.
 SHUTDOWN_GRACE_SECONDS = 2.0
 # Recorders of this process reading the database to start at the same time (see CameraRecorder._start).
 _startup_slots = threading.BoundedSemaphore(4)
