@@ -64,10 +64,13 @@ SETUP_PROCESS_TABLE: dict[str, str] = {
 # Processes another process of the table starts (not in the Procfile). `capture-process`: Celery, capture
 # queue and this process's own queue, threads pool: one long-running recorder per camera. On SIGTERM every
 # recorder closes and indexes its segment (warm shutdown, within a few seconds). The tests and the
-# benchmarks start it directly to have one process of known PID.
+# benchmarks start it directly to have one process of known PID. No Celery event heartbeat either: our own
+# heartbeat (birzai_vms/heartbeats.py) and the keeper's registration say it is alive (recordings/worker.py
+# quietens the rest of its consumer).
 CHILD_PROCESS_TABLE: dict[str, str] = {
     "capture-process": "python -m celery -A birzai_vms worker -Q capture -P threads -c ${CAPTURE_CONCURRENCY:-64} "
-    "-n ${CAPTURE_NAME:-capture}@%h --without-gossip --without-mingle --loglevel ${LOG_LEVEL:-INFO}",
+    "-n ${CAPTURE_NAME:-capture}@%h --without-gossip --without-mingle --without-heartbeat "
+    "--loglevel ${LOG_LEVEL:-INFO}",
 }
 _PLACEHOLDER = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 

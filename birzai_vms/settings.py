@@ -332,6 +332,11 @@ SEGMENT_SECONDS = positive_float("SEGMENT_SECONDS", 4.0, minimum=1, maximum=60)
 # Capture processes this node runs (`manage.py capture_node`); 0: one per core. Several processes spread
 # the recorders' Python work over the cores (docs/capture.md, "Many cameras per node").
 CAPTURE_PROCESSES = int_setting("CAPTURE_PROCESSES", 0, minimum=0, maximum=256) or (os.cpu_count() or 1)
+# Cameras the dispatcher gives one capture process of this node before it starts on the next (then, all
+# processes past it, the least loaded): each process costs a fixed share of CPU whatever it records, and
+# one GIL is far from busy at 48 cameras. Below CAPTURE_CONCURRENCY (64), whose other threads run the
+# node's chores (docs/capture.md, "Packing").
+CAPTURE_CAMERAS_PER_PROCESS = int_setting("CAPTURE_CAMERAS_PER_PROCESS", 48, minimum=1, maximum=10_000)
 # Cameras this node records at most (the dispatcher gives no node more); 0: no limit.
 CAPTURE_NODE_CAPACITY = int_setting("CAPTURE_NODE_CAPACITY", 0, minimum=0, maximum=100_000)
 # Where other nodes' recordings are, for the web tier, retention and integrity (docs/nodes.md):

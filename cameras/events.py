@@ -139,10 +139,14 @@ class _Sender:
 
     def put(self, camera_ids: tuple[int, ...], *, system: bool = False, progress: bool = False) -> None:
         with self._cond:
+            # The thread already waits for the tick when progress is pending: more progress needs no
+            # wake-up (every indexer round sends some, a few times a second per process).
+            ticking = progress and bool(self._progress)
             # A camera already waiting to be sent is sent once, with its newest status.
             (self._progress if progress else self._pending).update(camera_ids)
             self._system = self._system or system
-            self._cond.notify()
+            if not ticking:
+                self._cond.notify()
 
     def _take(self) -> tuple[set[int], bool]:
         with self._cond:

@@ -6,13 +6,29 @@ capture process; the default-queue worker connects the same signals and ignores 
 
 from typing import Any
 
-from celery.signals import celeryd_after_setup, worker_ready, worker_shutting_down
+from celery.signals import celeryd_after_setup, celeryd_init, worker_ready, worker_shutting_down
 from django.conf import settings
 
 from .capture import chores, keeper, nodes
 from .capture.supervisor import request_shutdown
 
 _capture_process = False
+# How long the consumer's BRPOP waits before it asks again (kombu's default: 1 s). A camera sent to the
+# process still arrives at once (BRPOP returns on the first message); an idle process wakes less.
+BROKER_POLL_SECONDS = 5.0
+
+
+@celeryd_init.connect
+def _quiet_consumer(sender: str, instance: Any, conf: Any, options: dict[str, Any], **kwargs: object) -> None:
+    """A capture process's Celery loop costs CPU every second whatever the process records, and every
+    process of a node pays it (docs/capture.md, "Packing"): no remote control (nothing here broadcasts to
+    workers: /readyz reads heartbeats, the dispatcher registrations; it kept a pub/sub connection and its
+    health checks), and a longer BRPOP. Set before the consumer is built, which reads both."""
+    queues = options.get("queues") or []
+    if "capture" not in (queues.split(",") if isinstance(queues, str) else queues):
+        return
+    conf.worker_enable_remote_control = False
+    conf.broker_transport_options = {**(conf.broker_transport_options or {}), "polling_interval": BROKER_POLL_SECONDS}
 
 
 @celeryd_after_setup.connect

@@ -70,6 +70,7 @@ class Indexer:
             "clock_steps": seg.clock.steps,
         }
         with self._cond:
+            was_empty = not self._pending
             self._pending.segments.append(seg)
             # The clock's fields rarely change: written only when they do, since every extra column of
             # the round's bulk UPDATE costs Python time for every camera (bench/results/recording.json).
@@ -77,24 +78,27 @@ class Indexer:
                 self._clock_written[seg.camera_id] = clock
                 progress |= clock
             self._merge_status(seg.camera_id, progress)
-            self._cond.notify()
+            self._wake(was_empty)
 
     def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
         with self._cond:
+            was_empty = not self._pending
             self._pending.gaps.append(Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255]))
-            self._cond.notify()
+            self._wake(was_empty)
 
     def heartbeat(self, camera_ids: list[int]) -> None:
         """These cameras' recorders are alive: one UPDATE for all, coalesced while the database is away."""
         with self._cond:
+            was_empty = not self._pending
             self._pending.heartbeats.update(camera_ids)
-            self._cond.notify()
+            self._wake(was_empty)
 
     def status(self, camera_id: int, **fields: Any) -> None:
         """Status changes are merged per camera: only the latest value of each field is written."""
         with self._cond:
+            was_empty = not self._pending
             self._merge_status(camera_id, fields)
-            self._cond.notify()
+            self._wake(was_empty)
 
     def flush(self, timeout: float) -> bool:
         """Wait until everything queued before this call is written (False if the database is away)."""
@@ -103,6 +107,13 @@ class Indexer:
             self._pending.flushed.append(done)
             self._cond.notify()
         return done.wait(timeout)
+
+    def _wake(self, was_empty: bool) -> None:
+        """Wake the writer if it waits for work (called with the lock held). One gathering a round waits
+        for its deadline anyway: waking it for every segment of every camera cost a dozen wake-ups a
+        second per process for nothing. A flush always wakes it (notified in flush)."""
+        if was_empty:
+            self._cond.notify()
 
     def _merge_status(self, camera_id: int, fields: dict[str, Any]) -> None:
         self._pending.statuses.setdefault(camera_id, {}).update(fields)

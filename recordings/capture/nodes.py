@@ -2,10 +2,10 @@
 
 Every capture process consumes the shared `capture` queue and a queue of its own (named after its node
 and Celery name). Its keeper registers it in Redis every round; the dispatcher sends each camera that
-needs a recorder to the queue of the least loaded live process whose node is below its capacity
-(CAPTURE_NODE_CAPACITY), counting load from the recording leases themselves (a lease's holder names its
-node and process). Before, any worker's idle threads took the next task from the one shared queue, so
-the first process to ask took every camera (docs/nodes.md).
+needs a recorder to the least loaded live node below its capacity (CAPTURE_NODE_CAPACITY), and within that
+node to the process it is filling (up to CAPTURE_CAMERAS_PER_PROCESS), counting load from the recording
+leases themselves (a lease's holder names its node and process). Before, any worker's idle threads took
+the next task from the one shared queue, so the first process to ask took every camera (docs/nodes.md).
 """
 
 import json
@@ -28,6 +28,7 @@ class CaptureProcess:
     node: str
     pid: int
     capacity: int  # its node's CAPTURE_NODE_CAPACITY; 0: no limit
+    target: int = 0  # cameras its node gives it before the next process (CAPTURE_CAMERAS_PER_PROCESS); 0: unknown
 
 
 def process_queue(worker_name: str) -> str:
@@ -48,6 +49,7 @@ def register(queue: str, *, redis_client: redis.Redis, now: float | None = None)
         "node": settings.NODE_NAME,
         "pid": os.getpid(),
         "capacity": settings.CAPTURE_NODE_CAPACITY,
+        "target": settings.CAPTURE_CAMERAS_PER_PROCESS,
         "seen": time.time() if now is None else now,
     }
     redis_client.hset(PROCESSES_KEY, queue, json.dumps(entry))
@@ -65,7 +67,13 @@ def live_processes(*, redis_client: redis.Redis, now: float | None = None) -> li
         try:
             entry = json.loads(raw)
             seen = float(entry["seen"])
-            process = CaptureProcess(queue.decode(), str(entry["node"]), int(entry["pid"]), int(entry["capacity"]))
+            process = CaptureProcess(
+                queue.decode(),
+                str(entry["node"]),
+                int(entry["pid"]),
+                int(entry["capacity"]),
+                int(entry.get("target") or 0),  # registered by an older release: the dispatcher's own setting
+            )
         except (ValueError, KeyError, TypeError):
             stale.append(queue)
             continue
@@ -92,8 +100,16 @@ def holder_process(holder: str) -> tuple[str, int] | None:
 
 
 class Spread:
-    """Chooses a process for each camera in turn: the least loaded process of a node below its capacity,
-    counting the cameras already recorded (live leases) and those chosen in this round."""
+    """Chooses a process for each camera in turn, counting the cameras already recorded (live leases) and
+    those chosen in this round.
+
+    Across nodes, the node least loaded relative to its size (CAPTURE_NODE_CAPACITY, or with no limit its
+    processes' targets together) among those below their capacity: every node takes its share, not the
+    first that asks. Within the node, the most loaded process still below its target
+    (CAPTURE_CAMERAS_PER_PROCESS), so one process fills before the next starts: every process has a fixed
+    CPU cost (indexer, keeper, Celery's loop) whatever it records, and one GIL is far from busy at the
+    target (docs/capture.md, "Packing"). Once every process of the node is at its target, the least loaded.
+    """
 
     def __init__(self, processes: list[CaptureProcess], holders: list[str]) -> None:
         self.processes = processes
@@ -103,15 +119,26 @@ class Spread:
         for (node, _pid), count in by_process.items():
             self.node_load[node] += count
         self.capacity = {p.node: p.capacity for p in processes}
+        self.target = {p.queue: p.target or settings.CAPTURE_CAMERAS_PER_PROCESS for p in processes}
+        self.size: Counter[str] = Counter()
+        for p in processes:
+            self.size[p.node] += self.target[p.queue]
 
     def choose(self) -> CaptureProcess | None:
         """The process for the next camera (its load counted), or None when every node is full."""
-        open_ = [
-            p for p in self.processes if not self.capacity[p.node] or self.node_load[p.node] < self.capacity[p.node]
-        ]
-        if not open_:
+        open_nodes = {n for n, cap in self.capacity.items() if not cap or self.node_load[n] < cap}
+        if not open_nodes:
             return None
-        chosen = min(open_, key=lambda p: (self.process_load[p.queue], self.node_load[p.node], p.queue))
+        node = min(
+            open_nodes,
+            key=lambda n: (self.node_load[n] / (self.capacity[n] or self.size[n]), self.node_load[n], n),
+        )
+        mine = [p for p in self.processes if p.node == node]
+        filling = [p for p in mine if self.process_load[p.queue] < self.target[p.queue]]
+        if filling:
+            chosen = min(filling, key=lambda p: (-self.process_load[p.queue], p.queue))
+        else:
+            chosen = min(mine, key=lambda p: (self.process_load[p.queue], p.queue))
         self.process_load[chosen.queue] += 1
         self.node_load[chosen.node] += 1
         return chosen
