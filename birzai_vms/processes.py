@@ -68,7 +68,7 @@ SETUP_PROCESS_TABLE: dict[str, str] = {
 # heartbeat (birzai_vms/heartbeats.py) and the keeper's registration say it is alive (recordings/worker.py
 # quietens the rest of its consumer).
 CHILD_PROCESS_TABLE: dict[str, str] = {
-    "capture-process": "python -m celery -A birzai_vms worker -Q capture -P threads -c ${CAPTURE_CONCURRENCY:-64} "
+    "capture-process": "python -m celery -A birzai_vms worker -Q capture -P threads -c ${CAPTURE_CONCURRENCY:-128} "
     "-n ${CAPTURE_NAME:-capture}@%h --without-gossip --without-mingle --without-heartbeat "
     "--loglevel ${LOG_LEVEL:-INFO}",
 }

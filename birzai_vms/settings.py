@@ -334,7 +334,7 @@ SEGMENT_SECONDS = positive_float("SEGMENT_SECONDS", 4.0, minimum=1, maximum=60)
 CAPTURE_PROCESSES = int_setting("CAPTURE_PROCESSES", 0, minimum=0, maximum=256) or (os.cpu_count() or 1)
 # Cameras the dispatcher gives one capture process of this node before it starts on the next (then, all
 # processes past it, the least loaded): each process costs a fixed share of CPU whatever it records, and
-# one GIL is far from busy at 48 cameras. Below CAPTURE_CONCURRENCY (64), whose other threads run the
+# one GIL is far from busy at 48 cameras. Below CAPTURE_CONCURRENCY (128), whose other threads run the
 # node's chores (docs/capture.md, "Packing").
 CAPTURE_CAMERAS_PER_PROCESS = int_setting("CAPTURE_CAMERAS_PER_PROCESS", 48, minimum=1, maximum=10_000)
 # Cameras this node records at most (the dispatcher gives no node more); 0: no limit.

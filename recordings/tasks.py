@@ -58,7 +58,11 @@ def dispatch_recorders() -> int:
             record_camera.apply_async((camera_id,), queue=target.queue if target else "capture")
             queued += 1
         if full:
-            log.warning("cameras %s not recorded: every capture node is at its capacity (CAPTURE_NODE_CAPACITY)", full)
+            log.warning(
+                "cameras %s not recorded: every capture node is at its capacity (CAPTURE_NODE_CAPACITY) "
+                "or has no recorder thread left (CAPTURE_CONCURRENCY)",
+                full,
+            )
         lease.mark_dispatcher_ran(time.time())
     except redis.RedisError as exc:
         log.warning("cannot dispatch recorders, Redis unavailable: %s", exc.__class__.__name__)

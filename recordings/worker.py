@@ -45,6 +45,7 @@ def _consume_own_queue(sender: str, instance: Any, **kwargs: object) -> None:
     queues.select_add(queue)
     queues.select_add(nodes.node_queue(settings.NODE_NAME))
     keeper.get_keeper().queue = queue
+    keeper.get_keeper().slots = nodes.recorder_slots(instance.concurrency)
 
 
 @worker_ready.connect

@@ -87,7 +87,7 @@ def test_the_tests_and_the_benchmarks_run_production_workers_and_web_with_only_n
     worker = command("worker", python=sys.executable)
     schedule = ["-B", "-s", str(tmp_path / "beat")]
 
-    assert differences(capture_worker_argv("cap-a"), capture) == {"-c": ("64", "16"), "-n": ("capture@%h", "cap-a@%h")}
+    assert differences(capture_worker_argv("cap-a"), capture) == {"-c": ("128", "16"), "-n": ("capture@%h", "cap-a@%h")}
     tests_dispatcher = dispatcher_argv(tmp_path / "beat")
     assert tests_dispatcher[-3:] == schedule
     assert differences(tests_dispatcher[:-3], worker) == {"-c": ("4", "2"), "-n": ("default@%h", "dispatcher@%h")}

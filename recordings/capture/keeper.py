@@ -47,6 +47,7 @@ class Keeper:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self.queue: str | None = None  # this capture process's own queue, registered every round (nodes.py)
+        self.slots = 0  # cameras this process has recorder threads for (nodes.recorder_slots); 0: unknown
         self._thread = threading.Thread(target=self._run, name="capture-keeper", daemon=True)
         if start:
             self._thread.start()
@@ -80,7 +81,7 @@ class Keeper:
         if self.queue is None:
             return
         with contextlib.suppress(redis.RedisError):  # again next round; recording does not depend on it
-            nodes.register(self.queue, redis_client=lease.client())
+            nodes.register(self.queue, slots=self.slots, redis_client=lease.client())
 
     def unregister(self) -> None:
         if self.queue is None:

@@ -29,6 +29,7 @@ class CaptureProcess:
     pid: int
     capacity: int  # its node's CAPTURE_NODE_CAPACITY; 0: no limit
     target: int = 0  # cameras its node gives it before the next process (CAPTURE_CAMERAS_PER_PROCESS); 0: unknown
+    slots: int = 0  # cameras it has recorder threads for (its Celery pool less the chores'); 0: unknown
 
 
 def process_queue(worker_name: str) -> str:
@@ -43,13 +44,24 @@ def node_queue(node: str) -> str:
     return f"node.{node}"
 
 
-def register(queue: str, *, redis_client: redis.Redis, now: float | None = None) -> None:
-    """This process is alive and takes cameras from `queue` (called every keeper round)."""
+# Threads of a capture process's pool kept for its node's chores (capture/chores.py): never given a camera.
+CHORE_THREADS = 4
+
+
+def recorder_slots(pool_size: int) -> int:
+    """How many cameras a capture process with `pool_size` Celery threads can record at once."""
+    return max(pool_size - CHORE_THREADS, 1)
+
+
+def register(queue: str, *, redis_client: redis.Redis, slots: int = 0, now: float | None = None) -> None:
+    """This process is alive, takes cameras from `queue` and has threads for `slots` of them (0: unknown;
+    called every keeper round)."""
     entry = {
         "node": settings.NODE_NAME,
         "pid": os.getpid(),
         "capacity": settings.CAPTURE_NODE_CAPACITY,
         "target": settings.CAPTURE_CAMERAS_PER_PROCESS,
+        "slots": slots,
         "seen": time.time() if now is None else now,
     }
     redis_client.hset(PROCESSES_KEY, queue, json.dumps(entry))
@@ -73,6 +85,7 @@ def live_processes(*, redis_client: redis.Redis, now: float | None = None) -> li
                 int(entry["pid"]),
                 int(entry["capacity"]),
                 int(entry.get("target") or 0),  # registered by an older release: the dispatcher's own setting
+                int(entry.get("slots") or 0),
             )
         except (ValueError, KeyError, TypeError):
             stale.append(queue)
@@ -109,6 +122,8 @@ class Spread:
     (CAPTURE_CAMERAS_PER_PROCESS), so one process fills before the next starts: every process has a fixed
     CPU cost (indexer, keeper, Celery's loop) whatever it records, and one GIL is far from busy at the
     target (docs/capture.md, "Packing"). Once every process of the node is at its target, the least loaded.
+    A process is never given more cameras than it has recorder threads for (`slots`): a camera sent there
+    would wait in its queue unrecorded. A node whose processes are all full is full.
     """
 
     def __init__(self, processes: list[CaptureProcess], holders: list[str]) -> None:
@@ -124,16 +139,23 @@ class Spread:
         for p in processes:
             self.size[p.node] += self.target[p.queue]
 
+    def has_thread(self, process: CaptureProcess) -> bool:
+        return not process.slots or self.process_load[process.queue] < process.slots
+
     def choose(self) -> CaptureProcess | None:
         """The process for the next camera (its load counted), or None when every node is full."""
-        open_nodes = {n for n, cap in self.capacity.items() if not cap or self.node_load[n] < cap}
+        open_nodes = {
+            p.node
+            for p in self.processes
+            if self.has_thread(p) and (not self.capacity[p.node] or self.node_load[p.node] < self.capacity[p.node])
+        }
         if not open_nodes:
             return None
         node = min(
             open_nodes,
             key=lambda n: (self.node_load[n] / (self.capacity[n] or self.size[n]), self.node_load[n], n),
         )
-        mine = [p for p in self.processes if p.node == node]
+        mine = [p for p in self.processes if p.node == node and self.has_thread(p)]
         filling = [p for p in mine if self.process_load[p.queue] < self.target[p.queue]]
         if filling:
             chosen = min(filling, key=lambda p: (-self.process_load[p.queue], p.queue))

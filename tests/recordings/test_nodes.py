@@ -68,6 +68,8 @@ def two_nodes(capture_stack, tmp_path: Path, settings) -> TwoNodes:
         timeout=20,
         what="both nodes registered",
     )
+    # Each says how many cameras its threads can take (16 threads, less those kept for the node's chores).
+    assert {p.slots for p in nodes.live_processes(redis_client=lease.client())} == {16 - nodes.CHORE_THREADS}
     return TwoNodes(roots, workers)
 
 

@@ -7,8 +7,8 @@ from recordings.capture import nodes
 from recordings.capture.nodes import CaptureProcess, Spread
 
 
-def proc(node: str, pid: int, capacity: int = 0, target: int = 4) -> CaptureProcess:
-    return CaptureProcess(f"capture.{node}.{pid}", node, pid, capacity, target)
+def proc(node: str, pid: int, capacity: int = 0, target: int = 4, slots: int = 0) -> CaptureProcess:
+    return CaptureProcess(f"capture.{node}.{pid}", node, pid, capacity, target, slots)
 
 
 def choose(spread: Spread, n: int) -> list[str]:
@@ -62,6 +62,23 @@ def test_a_full_node_takes_no_more_cameras_and_all_full_is_none():
     assert spread.choose() is None
 
 
+def test_a_process_gets_no_more_cameras_than_it_has_recorder_threads():
+    # Past their targets, a.1 has threads for one more camera only; then a.2 takes the rest, up to its own.
+    spread = Spread([proc("a", 1, target=2, slots=3), proc("a", 2, target=2, slots=4)], holders=[])
+    assert choose(spread, 7) == ["a.1", "a.1", "a.2", "a.2", "a.1", "a.2", "a.2"]
+    assert spread.choose() is None  # a camera sent now would wait in a queue, unrecorded
+
+
+def test_a_node_without_a_free_thread_is_full_and_the_other_takes_its_share():
+    spread = Spread([proc("a", 1, slots=1), proc("b", 1, slots=8)], holders=["a:1:x"])
+    assert choose(spread, 3) == ["b.1"] * 3
+
+
+def test_a_process_keeps_threads_for_its_nodes_chores():
+    assert nodes.recorder_slots(64) == 64 - nodes.CHORE_THREADS
+    assert nodes.recorder_slots(2) == 1  # a tiny pool still records one camera
+
+
 def test_a_registration_without_a_target_uses_the_dispatchers_setting(settings):
     settings.NODE_NAME, settings.CAPTURE_CAMERAS_PER_PROCESS = "n1", 2
     spread = Spread([CaptureProcess("capture.n1.1", "n1", 1, 0), CaptureProcess("capture.n1.2", "n1", 2, 0)], [])
@@ -70,9 +87,9 @@ def test_a_registration_without_a_target_uses_the_dispatchers_setting(settings):
 
 def test_a_process_registers_its_target(redis_db, settings):
     settings.NODE_NAME, settings.CAPTURE_CAMERAS_PER_PROCESS, settings.CAPTURE_NODE_CAPACITY = "n1", 7, 30
-    nodes.register("capture.n1.p", redis_client=redis_db)
+    nodes.register("capture.n1.p", slots=60, redis_client=redis_db)
     (process,) = nodes.live_processes(redis_client=redis_db)
-    assert (process.node, process.capacity, process.target) == ("n1", 30, 7)
+    assert (process.node, process.capacity, process.target, process.slots) == ("n1", 30, 7, 60)
 
 
 @pytest.mark.parametrize(
