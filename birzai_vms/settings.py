@@ -224,6 +224,10 @@ AUDIT_HEAD_SIGN_INTERVAL_SECONDS = positive_float(
 DISPATCH_INTERVAL_SECONDS = positive_float("DISPATCH_INTERVAL_SECONDS", 3.0, minimum=0.5, maximum=300)
 STORAGE_CHECK_INTERVAL_SECONDS = positive_float("STORAGE_CHECK_INTERVAL_SECONDS", 10.0, minimum=1, maximum=3600)
 RECONCILE_INTERVAL_SECONDS = positive_float("RECONCILE_INTERVAL_SECONDS", 3600.0, minimum=1, maximum=7 * 24 * 3600)
+# Every node re-hashes a sample of its own segments this often (integrity/tasks.py; INTEGRITY_SAMPLE_SIZE).
+INTEGRITY_REHASH_INTERVAL_SECONDS = positive_float(
+    "INTEGRITY_REHASH_INTERVAL_SECONDS", 300.0, minimum=1, maximum=86_400
+)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-recorders": {
         "task": "recordings.tasks.dispatch_recorders",
@@ -239,8 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "project-storage": {"task": "retention.tasks.project_storage", "schedule": 600.0},
     "seal-daily-digests": {"task": "integrity.tasks.seal_daily_digests", "schedule": 900.0},
-    "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": 300.0},
     # Each capture node's own disk (recordings/capture/chores.py): beat asks every live node.
+    "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": INTEGRITY_REHASH_INTERVAL_SECONDS},
     "reconcile": {"task": "integrity.tasks.reconcile", "schedule": RECONCILE_INTERVAL_SECONDS},
     "check-stream-clocks": {"task": "alarms.tasks.check_stream_clocks", "schedule": 30.0},
     # The uptime report's recorded hours (reports/coverage.py): stored here so that no request computes a month.

@@ -37,8 +37,21 @@ def reconcile_node(node: str, asked_at: float) -> str | None:
 
 
 @shared_task(ignore_result=True)
-def rehash_sample(size: int | None = None) -> int:
-    """Re-hash a random sample of segments; a file that no longer matches its SHA-256 raises an alarm."""
+def rehash_sample() -> list[str]:
+    """Ask every live capture node to re-hash a sample of its own segments (recordings/capture/chores.py):
+    each node's files are on its own disk, and a worker elsewhere would only ever sample its own node's."""
+    return chores.fan_out(rehash_node_sample, expires=settings.INTEGRITY_REHASH_INTERVAL_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def rehash_node_sample(node: str, asked_at: float) -> int | None:
+    """Re-hash a sample of this node's segments (sent to the node's queue only)."""
+    return chores.run_once("rehash", node=node, asked_at=asked_at, work=rehash_segments_of_this_node)
+
+
+def rehash_segments_of_this_node(size: int | None = None) -> int:
+    """Re-hash a random sample of this node's segments; a file that no longer matches its SHA-256 raises an
+    alarm. Returns how many were altered."""
     size = size or settings.INTEGRITY_SAMPLE_SIZE
     qs = Segment.objects.filter(status=SegmentStatus.OK, node=settings.NODE_NAME)
     first = qs.order_by("pk").values_list("pk", flat=True).first()

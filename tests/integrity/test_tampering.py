@@ -159,14 +159,14 @@ def test_the_public_key_is_exported_and_the_key_lives_outside_the_database(integ
 
 def test_the_rolling_sample_rehash_raises_an_alarm_naming_an_altered_segment(segments):
     from alarms.models import Alarm
-    from integrity.tasks import rehash_sample
+    from integrity.tasks import rehash_segments_of_this_node
 
     camera = CameraFactory()
     rows = segments(camera, DAY, 3)
     path = storage.absolute(rows[1].path)
     path.write_bytes(path.read_bytes()[:-188])
 
-    assert rehash_sample(size=50) == 1
+    assert rehash_segments_of_this_node(size=50) == 1
     alarm = Alarm.objects.open().get(kind="integrity", camera=camera)
     assert rows[1].path in alarm.text and alarm.severity == "critical"
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from integrity.tasks import reconcile_node
+from integrity.tasks import reconcile_node, rehash_node_sample
 from recordings.capture import chores, lease, nodes
 
 
@@ -82,3 +82,21 @@ def test_beat_asks_every_live_node_on_its_own_queue(node, redis_db):
     message = json.loads(redis_db.lindex("node.node-b", 0))
     args = json.loads(base64.b64decode(message["body"]))[0]
     assert args[0] == "node-b"
+
+
+def test_every_node_re_hashes_a_sample_of_its_own_segments_only(node, redis_db, settings, monkeypatch):
+    # Beat asks each live node; a node runs the sample of its own rows (another node's request is dropped).
+    fresh = time.time()
+    for name in ("node-a", "node-b"):
+        redis_db.hset(
+            nodes.PROCESSES_KEY,
+            f"capture.{name}.c@h",
+            json.dumps({"node": name, "pid": 1, "capacity": 0, "seen": fresh}),
+        )
+    from integrity import tasks
+
+    assert chores.fan_out(rehash_node_sample, expires=60) == ["node-a", "node-b"]
+    ran = []
+    monkeypatch.setattr(tasks, "rehash_segments_of_this_node", lambda: ran.append(settings.NODE_NAME) or 0)
+    assert rehash_node_sample("node-b", now(redis_db)) is None and ran == []
+    assert rehash_node_sample("node-a", now(redis_db)) == 0 and ran == ["node-a"]
