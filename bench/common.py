@@ -230,11 +230,14 @@ def run_bench(
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    lock = None
     try:
         ensure_postgres(database_url)
         lock = hold_database(database_url)
         flush_redis(redis_url)
     except BenchError as exc:
+        if lock is not None:  # Redis is down: let another benchmark have the database
+            lock.close()
         print(f"bench: cannot run: {exc}", file=sys.stderr)
         return 2, None
     say(f"PostgreSQL {redact(database_url)}, Redis {redact(redis_url)}{plan}")

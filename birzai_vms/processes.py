@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -414,18 +414,25 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:40] or "process"
 
 
-def stop_all(timeout: float = 5.0) -> None:
-    """Stop every still-running ManagedProcess: SIGTERM all at once, then wait, then SIGKILL stragglers."""
-    with _registry_lock:
-        procs = [p for p in _running if p.is_running()]
-    for p in procs:  # signal all first so N children shut down in parallel, not N x timeout
+def stop_together(procs: Iterable[ManagedProcess], timeout: float = 5.0) -> None:
+    """SIGTERM all at once (so N children shut down in parallel, not N x timeout), wait up to `timeout`
+    for all of them, then SIGKILL stragglers."""
+    procs = list(procs)
+    for p in procs:
         p._signal(signal.SIGTERM)
-        p._signal(signal.SIGCONT)
+        p._signal(signal.SIGCONT)  # a paused child cannot act on SIGTERM until continued
     deadline = time.monotonic() + timeout
     for p in procs:
         p.wait(max(0.0, deadline - time.monotonic()))
     for p in procs:
         p.stop(timeout=1.0)
+
+
+def stop_all(timeout: float = 5.0) -> None:
+    """Stop every still-running ManagedProcess together."""
+    with _registry_lock:
+        procs = [p for p in _running if p.is_running()]
+    stop_together(procs, timeout)
 
 
 atexit.register(stop_all)

@@ -1,19 +1,26 @@
 """Storage pressure: free space watermark, oldest-unheld-first deletion, projections and their alarms."""
 
+import contextlib
+import dataclasses
+import json
 import logging
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
 from alarms.choices import AlarmKind, Severity
 from alarms.models import Alarm
 from alarms.services import clear_alarm, raise_alarm
 from cameras.models import Camera, CameraStatus
+from recordings.capture import lease, nodes
 from recordings.models import Segment
 
 from . import totals
@@ -167,28 +174,140 @@ class CameraProjection:
         return self.projected_days is not None and self.projected_days < self.retention_days
 
 
-def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
-    """Bytes per day and current bitrate per camera; days the storage holds at the current rates.
+# Each capture node reports what its own storage holds (docs/nodes.md "Storage projection"); a report older
+# than this is a node that stopped, and no longer counts.
+_REPORTS_KEY = "vms:storage:projection"
+REPORT_MAX_AGE_SECONDS = 3 * 600.0
+# A file in the recordings root naming the storage: nodes that share one storage (NFS) find the same name.
+STORAGE_ID_FILE = ".vms-storage-id"
 
-    All cameras of a node share one filesystem, so they share one projection: the space the recordings
-    may use (what they use now plus free space above the watermark) over the fleet's bytes per day."""
+
+@dataclass(frozen=True)
+class NodeStorage:
+    """One node's view of its own storage, as it reports it for the projection."""
+
+    node: str
+    storage_id: str
+    free_above_watermark: int
+    stored: dict[int, int]  # bytes per camera indexed on this node
+    last_day: dict[int, int]  # bytes per camera of the segments it started in the last day
+    newest: dict[int, float]  # POSIX end of each camera's newest segment on this node in the last day
+    reported_at: float
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "NodeStorage":
+        data = json.loads(text)
+        for name in ("stored", "last_day", "newest"):
+            data[name] = {int(k): v for k, v in data[name].items()}
+        return cls(**data)
+
+
+def storage_id() -> str:
+    """The name of the storage holding this node's RECORDINGS_ROOT, made on first use."""
+    marker = Path(settings.RECORDINGS_ROOT) / STORAGE_ID_FILE
+    if not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        draft = marker.with_name(f"{STORAGE_ID_FILE}.{uuid.uuid4().hex}")
+        draft.write_text(uuid.uuid4().hex)
+        # Linked whole or not at all: another node of a shared storage may be making it at this moment.
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, marker)
+        draft.unlink()
+    return marker.read_text().strip()
+
+
+def this_node_storage(*, now: datetime | None = None) -> NodeStorage:
     now = now or timezone.now()
     state = disk()
-    # Closed days from their running totals, not a sum over every segment row (retention/totals.py).
-    stored = totals.stored_bytes(node=settings.NODE_NAME, now=now)
-    last_day = dict(
-        Segment.objects.starting_in(now - DAY, now).values("camera").annotate(b=Sum("bytes")).values_list("camera", "b")
+    recent = (
+        Segment.objects.starting_in(now - DAY, now)
+        .filter(node=settings.NODE_NAME)
+        .values("camera")
+        .annotate(b=Sum("bytes"), newest=Max("end"))
     )
+    return NodeStorage(
+        node=settings.NODE_NAME,
+        storage_id=storage_id(),
+        free_above_watermark=max(0, state.free - state.watermark),
+        # Closed days from their running totals, not a sum over every segment row (retention/totals.py).
+        stored={k: int(v) for k, v in totals.stored_bytes(node=settings.NODE_NAME, now=now).items()},
+        last_day={r["camera"]: int(r["b"] or 0) for r in recent},
+        newest={r["camera"]: r["newest"].timestamp() for r in recent},
+        reported_at=now.timestamp(),
+    )
+
+
+def report_node_storage(*, now: datetime | None = None) -> NodeStorage:
+    """Measure this node's storage, publish it for the projection, and update the projection's alarm."""
+    report = this_node_storage(now=now)
+    lease.client().hset(_REPORTS_KEY, report.node, report.to_json())
+    update_projection_alarms(now=now)
+    return report
+
+
+def node_reports(*, now: datetime | None = None) -> list[NodeStorage]:
+    """The nodes' latest reports that are recent enough; this process's own view when there are none (one
+    node that has not reported yet, or Redis unavailable)."""
+    now = now or timezone.now()
+    try:
+        client = lease.client()
+        raw = client.hgetall(_REPORTS_KEY)
+        live = set(nodes.live_nodes(redis_client=client))
+    except redis.RedisError as exc:
+        log.warning("storage reports unavailable, Redis down: %s; projecting this node alone", type(exc).__name__)
+        raw, live = {}, set()
+    reports = [NodeStorage.from_json(value) for value in raw.values()]
+    # A node that stopped no longer records onto its storage; its cameras are another node's now.
+    reports = [r for r in reports if r.node in live and now.timestamp() - r.reported_at <= REPORT_MAX_AGE_SECONDS]
+    return reports or [this_node_storage(now=now)]
+
+
+def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
+    """Bytes per day and current bitrate per camera; days its storage holds at the current rates.
+
+    The cameras recorded on one storage share it: the space the recordings may use there (what they use
+    now plus free space above the watermark) over the bytes per day of the cameras recording onto it. With
+    several nodes each storage is projected on its own (nodes sharing one, over NFS, count as one), and a
+    camera belongs to the storage of the node that recorded its newest segment."""
+    now = now or timezone.now()
+    reports = node_reports(now=now)
+    storage_of = {r.node: r.storage_id for r in reports}
+    free: dict[str, int] = {}
+    used: dict[str, int] = {}
+    stored: dict[int, int] = {}
+    home: dict[int, tuple[float, NodeStorage]] = {}
+    for report in reports:
+        sid = report.storage_id
+        # One filesystem seen by several nodes: its free space counts once.
+        free[sid] = min(free.get(sid, report.free_above_watermark), report.free_above_watermark)
+        used[sid] = used.get(sid, 0) + sum(report.stored.values())
+        for camera_id, size in report.stored.items():
+            stored[camera_id] = stored.get(camera_id, 0) + size
+        for camera_id, newest in report.newest.items():
+            if camera_id not in home or newest > home[camera_id][0]:
+                home[camera_id] = (newest, report)
     bitrates = dict(CameraStatus.objects.values_list("camera", "bitrate_kbps"))
-    rates: dict[int, int] = {}
     cameras = list(Camera.objects.filter(Q(enabled=True) | Q(pk__in=stored.keys())).order_by("pk"))
+    only = next(iter(free)) if len(free) == 1 else None  # one storage: every camera records onto it
+    rates: dict[int, int] = {}
+    storage_of_camera: dict[int, str | None] = {}
+    per_day = dict.fromkeys(free, 0)
     for camera in cameras:
         kbps = bitrates.get(camera.pk) if camera.enabled else None
+        report = home[camera.pk][1] if camera.pk in home else None
         # The current bitrate is the better predictor; a camera without one counts its last day.
-        rates[camera.pk] = int(kbps * 1000 / 8 * 86400) if kbps else int(last_day.get(camera.pk) or 0)
-    capacity = sum(stored.values()) + max(0, state.free - state.watermark)
-    per_day = sum(rates.values())
-    days = capacity / per_day if per_day else None
+        last_day = report.last_day.get(camera.pk, 0) if report else 0
+        rates[camera.pk] = int(kbps * 1000 / 8 * 86400) if kbps else last_day
+        sid = storage_of[report.node] if report else only
+        storage_of_camera[camera.pk] = sid
+        if sid is not None:
+            per_day[sid] += rates[camera.pk]
+    days = {sid: (used[sid] + free[sid]) / per_day[sid] if per_day[sid] else None for sid in free}
+    # A camera with nothing recorded in the last day will record where there is least room: the worst case.
+    unplaced = min((d for d in days.values() if d is not None), default=None)
     return [
         CameraProjection(
             camera_id=c.pk,
@@ -197,7 +316,7 @@ def project_storage(*, now: datetime | None = None) -> list[CameraProjection]:
             bytes_per_day=rates[c.pk],
             bitrate_kbps=bitrates.get(c.pk),
             stored_bytes=int(stored.get(c.pk) or 0),
-            projected_days=days,
+            projected_days=days[sid] if (sid := storage_of_camera[c.pk]) is not None else unplaced,
         )
         for c in cameras
     ]

@@ -36,6 +36,17 @@ def relieve_node_disk_pressure(node: str, asked_at: float) -> int | None:
 
 
 @shared_task(ignore_result=True)
-def project_storage() -> int:
-    """Warn per camera when the storage will not hold its retention period at the current rates."""
-    return sum(p.below_retention for p in storage.update_projection_alarms())
+def project_storage() -> list[str]:
+    """Ask every live capture node to report its own storage for the projection and update its alarm (the
+    storage will not hold the retention period at the current rates); without a live node, project here."""
+    asked = chores.fan_out(project_node_storage, expires=600.0)
+    if not asked:
+        storage.update_projection_alarms()
+    return asked
+
+
+@shared_task(ignore_result=True)
+def project_node_storage(node: str, asked_at: float) -> int | None:
+    """Report this node's storage (sent to the node's queue only) and update the projection's alarm."""
+    report = chores.run_once("storage-projection", node=node, asked_at=asked_at, work=storage.report_node_storage)
+    return report.free_above_watermark if report is not None else None

@@ -25,6 +25,10 @@ from . import lease, nodes
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# A capture process keeps nodes.CHORE_THREADS of its Celery threads for chores and gives the rest to
+# cameras: a chore past that would hold a thread a camera was promised (nodes.recorder_slots).
+_chore_threads = threading.BoundedSemaphore(nodes.CHORE_THREADS)
+
 # What a node runs when it starts, registered by the apps that own the work (in AppConfig.ready: integrity
 # its reconciler, retention its disk-pressure sweep): each task with the delays after the start to run it at.
 _on_start: dict[str, tuple[Task, tuple[float, ...]]] = {}
@@ -77,6 +81,16 @@ def run_once(chore: str, *, node: str, asked_at: float, work: Callable[[], T]) -
     if node != settings.NODE_NAME:
         log.warning("%s asked of node %s reached node %s: dropped", chore, node, settings.NODE_NAME)
         return None
+    if not _chore_threads.acquire(blocking=False):
+        log.warning("%s not run: this process's %d chore threads are busy", chore, nodes.CHORE_THREADS)
+        return None
+    try:
+        return _run_once(chore, node=node, asked_at=asked_at, work=work)
+    finally:
+        _chore_threads.release()
+
+
+def _run_once(chore: str, *, node: str, asked_at: float, work: Callable[[], T]) -> T | None:
     lock = lease.Lock(f"vms:node:{node}:{chore}:running", lease.new_holder_id())
     started_key = f"vms:node:{node}:{chore}:started"
     try:

@@ -8,9 +8,11 @@ retried; files are on disk already, and a recorder that dies meanwhile has its f
 catch-up scan of the next recorder of that camera.
 """
 
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -69,36 +71,28 @@ class Indexer:
             "clock_rate": None if seg.clock.rate == 1.0 else round(seg.clock.rate, 3),
             "clock_steps": seg.clock.steps,
         }
-        with self._cond:
-            was_empty = not self._pending
-            self._pending.segments.append(seg)
+        with self._adding() as pending:
+            pending.segments.append(seg)
             # The clock's fields rarely change: written only when they do, since every extra column of
             # the round's bulk UPDATE costs Python time for every camera (bench/results/recording.json).
             if self._clock_written.get(seg.camera_id) != clock:
                 self._clock_written[seg.camera_id] = clock
                 progress |= clock
             self._merge_status(seg.camera_id, progress)
-            self._wake(was_empty)
 
     def gap(self, camera_id: int, start: datetime, end: datetime, cause: str, detail: str = "") -> None:
-        with self._cond:
-            was_empty = not self._pending
-            self._pending.gaps.append(Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255]))
-            self._wake(was_empty)
+        with self._adding() as pending:
+            pending.gaps.append(Gap(camera_id=camera_id, start=start, end=end, cause=cause, detail=detail[:255]))
 
     def heartbeat(self, camera_ids: list[int]) -> None:
         """These cameras' recorders are alive: one UPDATE for all, coalesced while the database is away."""
-        with self._cond:
-            was_empty = not self._pending
-            self._pending.heartbeats.update(camera_ids)
-            self._wake(was_empty)
+        with self._adding() as pending:
+            pending.heartbeats.update(camera_ids)
 
     def status(self, camera_id: int, **fields: Any) -> None:
         """Status changes are merged per camera: only the latest value of each field is written."""
-        with self._cond:
-            was_empty = not self._pending
+        with self._adding():
             self._merge_status(camera_id, fields)
-            self._wake(was_empty)
 
     def flush(self, timeout: float) -> bool:
         """Wait until everything queued before this call is written (False if the database is away)."""
@@ -108,12 +102,16 @@ class Indexer:
             self._cond.notify()
         return done.wait(timeout)
 
-    def _wake(self, was_empty: bool) -> None:
-        """Wake the writer if it waits for work (called with the lock held). One gathering a round waits
-        for its deadline anyway: waking it for every segment of every camera cost a dozen wake-ups a
-        second per process for nothing. A flush always wakes it (notified in flush)."""
-        if was_empty:
-            self._cond.notify()
+    @contextlib.contextmanager
+    def _adding(self) -> Iterator[_Round]:
+        """The pending round, under the lock; the writer is woken only if it was waiting for work. One
+        gathering a round waits for its deadline anyway: waking it for every segment of every camera cost
+        a dozen wake-ups a second per process for nothing. A flush always wakes it (notified in flush)."""
+        with self._cond:
+            was_empty = not self._pending
+            yield self._pending
+            if was_empty:
+                self._cond.notify()
 
     def _merge_status(self, camera_id: int, fields: dict[str, Any]) -> None:
         self._pending.statuses.setdefault(camera_id, {}).update(fields)

@@ -3,6 +3,7 @@ two runs of one chore at a time on a node, and after a killed run's lock expires
 
 import base64
 import json
+import threading
 import time
 
 import pytest
@@ -62,6 +63,37 @@ def test_a_run_holds_the_chore_while_it_lasts(node, redis_db):
     assert chores.run_once("reconcile", node=node, asked_at=now(redis_db), work=work) == "outer"
     assert inner == [None]  # waited two lease periods for the running one, then left the request to it
     assert not redis_db.exists(f"vms:node:{node}:reconcile:running")  # freed at the end
+
+
+def test_chores_never_take_more_threads_than_a_process_keeps_for_them(node, redis_db):
+    """Past nodes.CHORE_THREADS running at once, a chore would hold a thread a camera was promised: it is
+    left to the next request instead, at once, and the threads are free again after."""
+    release = threading.Event()
+    started = threading.Barrier(nodes.CHORE_THREADS + 1)
+
+    def long_chore(name: str) -> None:
+        def work() -> str:
+            started.wait(5)
+            release.wait(10)
+            return name
+
+        chores.run_once(name, node=node, asked_at=now(redis_db), work=work)
+
+    names = [f"chore-{k}" for k in range(nodes.CHORE_THREADS)]
+    threads = [threading.Thread(target=long_chore, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    try:
+        started.wait(5)  # every kept thread is busy
+        ran = []
+        began = time.monotonic()
+        assert chores.run_once("one-more", node=node, asked_at=now(redis_db), work=lambda: ran.append(1)) is None
+        assert ran == [] and time.monotonic() - began < 0.5
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(10)
+    assert chores.run_once("one-more", node=node, asked_at=now(redis_db), work=lambda: "ran") == "ran"
 
 
 def test_beat_asks_every_live_node_on_its_own_queue(node, redis_db):

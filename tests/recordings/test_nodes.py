@@ -23,6 +23,8 @@ from integrity.models import QuarantinedFile
 from recordings.capture import lease, nodes, storage
 from recordings.choices import GapCause, SegmentStatus
 from recordings.models import Gap, Segment
+from retention import storage as retention_storage
+from retention import tasks as retention_tasks
 from simulator.fleet import SharedEncoderCameras, free_port_range
 from tests.factories import CameraFactory, EldershipFactory
 from tests.recordings.footage import assert_segment_is_sound, holes, recorded_seconds, segments_of
@@ -224,6 +226,20 @@ def test_each_node_reconciles_its_own_root_and_relieves_its_own_disk(capture_sta
     )
     assert Alarm.objects.open().filter(kind="segment_missing", camera=on["node-b"]).exists()
     assert not Segment.objects.filter(node="node-a", status=SegmentStatus.MISSING).exists()
+
+    # The storage projection: beat asks every node, and each reports its own storage (two roots: two).
+    assert set(retention_tasks.project_storage()) == set(roots)
+    wait_for(
+        lambda: {r.node for r in retention_storage.node_reports()} == set(roots),
+        timeout=30,
+        what="both nodes' storage reports",
+    )
+    reports = {r.node: r for r in retention_storage.node_reports()}
+    assert reports["node-a"].storage_id != reports["node-b"].storage_id
+    for name, camera in on.items():
+        assert camera.pk in reports[name].stored and camera.pk in reports[name].newest
+    projected = {p.camera_id: p for p in retention_storage.project_storage()}
+    assert all(projected[c.pk].bytes_per_day > 0 and projected[c.pk].projected_days for c in cameras)
 
     # node-b's disk is under its watermark (as node-b alone sees it): node-b deletes its own oldest footage,
     # and only that; the "storage full" alarm names node-b. node-a's footage and its sweep are unaffected.

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from birzai_vms.processes import ManagedProcess, command
+from birzai_vms.processes import ManagedProcess, command, stop_together
 
 RESTART_PAUSE_SECONDS = 2.0
 # Longer than a capture process's own shutdown (2 s grace, then exit), shorter than the demo's wait (10 s).
@@ -57,10 +57,4 @@ class Command(BaseCommand):
                     self.stderr.write(f"{child.name} exited with status {child.returncode}; starting it again")
                     exited_at.pop(child.name)
                     child.start()
-        for child in children:  # all at once: each closes its segments in parallel
-            child.kill(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for child in children:
-            child.wait(max(0.0, deadline - time.monotonic()))
-        for child in children:
-            child.stop(timeout=1.0)
+        stop_together(children, STOP_TIMEOUT_SECONDS)  # each closes its segments in parallel
