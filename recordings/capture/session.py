@@ -7,6 +7,7 @@ one plays on its own. A segment is only written when its first keyframe decodes:
 data that is not video is an error with its reason, never "recording".
 """
 
+import contextlib
 import logging
 import socket
 import time
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from recordings.choices import GapCause
 
-from . import storage
+from . import describe, storage
 from .clock import Boundary, StreamClock
 
 log = logging.getLogger(__name__)
@@ -269,17 +270,34 @@ class RecordingSession:
         timeout = settings.CAPTURE_RTSP_TIMEOUT_SECONDS
         if error := check_address(self.source.url):
             return error
-        opened = time.monotonic()
+        options = rtsp_options(timeout)
+        with contextlib.ExitStack() as held:
+            tracks = None
+            if self._plain_rtsp:  # rtsps:// (TLS) is ffmpeg's alone to speak
+                try:
+                    tracks = held.enter_context(describe.described(self.source.url, timeout=timeout))
+                except (TimeoutError, ConnectionRefusedError) as exc:
+                    return describe_av_error(exc)  # ffmpeg would wait as long again to say the same
+                except (describe.DescribeError, OSError, ValueError) as exc:
+                    # ffmpeg asks again, with every track, and says what is wrong (or gets along where we did not).
+                    log.info("camera %s not described: %s", self.source.camera_id, exc)
+            if tracks is not None and tracks.video:
+                options["allowed_media_types"] = "video"  # the camera never sends the sound we do not record
+            opened = time.monotonic()
+            try:
+                container = av.open(self.source.url, options=options)
+            except Exception as exc:  # noqa: BLE001 - every failure to open is reported, never raised
+                return describe_av_error(exc, waited=time.monotonic() - opened)
         try:
-            container = av.open(self.source.url, options=rtsp_options(timeout))
-        except Exception as exc:  # noqa: BLE001 - every failure to open is reported, never raised
-            return describe_av_error(exc, waited=time.monotonic() - opened)
-        try:
-            return self._record(container)
+            return self._record(container, audio=tracks.audio if tracks is not None and tracks.video else None)
         finally:
             container.close()
 
-    def _record(self, container: av.container.InputContainer) -> SessionError | None:
+    @property
+    def _plain_rtsp(self) -> bool:
+        return self.source.url[:7].lower() == "rtsp://"
+
+    def _record(self, container: av.container.InputContainer, *, audio: bool | None) -> SessionError | None:
         if not container.streams.video:
             return SessionError(GapCause.NO_VIDEO, gettext_noop("The stream has no video track."), needs_attention=True)
         video = container.streams.video[0]
@@ -290,7 +308,7 @@ class RecordingSession:
             step_bound=settings.CAPTURE_CLOCK_STEP_SECONDS,
         )
         self._container = container
-        self._audio_dropped = bool(container.streams.audio)
+        self._audio_dropped = audio if audio is not None else bool(container.streams.audio)
         current: _SegmentFile | None = None
         started = False
         step = 0
