@@ -223,6 +223,8 @@ AUDIT_HEAD_SIGN_INTERVAL_SECONDS = positive_float(
 # The dispatcher must run well within a lease, or a dead recorder's camera waits longer than it need.
 DISPATCH_INTERVAL_SECONDS = positive_float("DISPATCH_INTERVAL_SECONDS", 3.0, minimum=0.5, maximum=300)
 STORAGE_CHECK_INTERVAL_SECONDS = positive_float("STORAGE_CHECK_INTERVAL_SECONDS", 10.0, minimum=1, maximum=3600)
+# How often every capture node reports its storage for the retention projection (retention/storage.py).
+STORAGE_PROJECTION_INTERVAL_SECONDS = 600.0
 RECONCILE_INTERVAL_SECONDS = positive_float("RECONCILE_INTERVAL_SECONDS", 3600.0, minimum=1, maximum=7 * 24 * 3600)
 # Every node re-hashes a sample of its own segments this often (integrity/tasks.py; INTEGRITY_SAMPLE_SIZE).
 INTEGRITY_REHASH_INTERVAL_SECONDS = positive_float(
@@ -241,7 +243,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "retention.tasks.relieve_disk_pressure",
         "schedule": STORAGE_CHECK_INTERVAL_SECONDS,
     },
-    "project-storage": {"task": "retention.tasks.project_storage", "schedule": 600.0},
+    "project-storage": {"task": "retention.tasks.project_storage", "schedule": STORAGE_PROJECTION_INTERVAL_SECONDS},
     "seal-daily-digests": {"task": "integrity.tasks.seal_daily_digests", "schedule": 900.0},
     # Each capture node's own disk (recordings/capture/chores.py): beat asks every live node.
     "rehash-sample": {"task": "integrity.tasks.rehash_sample", "schedule": INTEGRITY_REHASH_INTERVAL_SECONDS},

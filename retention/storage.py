@@ -175,9 +175,9 @@ class CameraProjection:
 
 
 # Each capture node reports what its own storage holds (docs/nodes.md "Storage projection"); a report older
-# than this is a node that stopped, and no longer counts.
+# than three rounds is a node that stopped, and no longer counts.
 _REPORTS_KEY = "vms:storage:projection"
-REPORT_MAX_AGE_SECONDS = 3 * 600.0
+_REPORT_ROUNDS_KEPT = 3
 # A file in the recordings root naming the storage: nodes that share one storage (NFS) find the same name.
 STORAGE_ID_FILE = ".vms-storage-id"
 
@@ -208,15 +208,19 @@ class NodeStorage:
 def storage_id() -> str:
     """The name of the storage holding this node's RECORDINGS_ROOT, made on first use."""
     marker = Path(settings.RECORDINGS_ROOT) / STORAGE_ID_FILE
-    if not marker.exists():
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        draft = marker.with_name(f"{STORAGE_ID_FILE}.{uuid.uuid4().hex}")
-        draft.write_text(uuid.uuid4().hex)
-        # Linked whole or not at all: another node of a shared storage may be making it at this moment.
-        with contextlib.suppress(FileExistsError):
-            os.link(draft, marker)
-        draft.unlink()
-    return marker.read_text().strip()
+    try:
+        if not marker.exists():
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            draft = marker.with_name(f"{STORAGE_ID_FILE}.{uuid.uuid4().hex}")
+            draft.write_text(uuid.uuid4().hex)
+            # Linked whole or not at all: another node of a shared storage may be making it at this moment.
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, marker)
+            draft.unlink()
+        return marker.read_text().strip()
+    except OSError:
+        # A root this process may only read (the web tier's mount) and no capture node has named yet.
+        return f"path:{marker.parent}"
 
 
 def this_node_storage(*, now: datetime | None = None) -> NodeStorage:
@@ -259,9 +263,17 @@ def node_reports(*, now: datetime | None = None) -> list[NodeStorage]:
     except redis.RedisError as exc:
         log.warning("storage reports unavailable, Redis down: %s; projecting this node alone", type(exc).__name__)
         raw, live = {}, set()
-    reports = [NodeStorage.from_json(value) for value in raw.values()]
-    # A node that stopped no longer records onto its storage; its cameras are another node's now.
-    reports = [r for r in reports if r.node in live and now.timestamp() - r.reported_at <= REPORT_MAX_AGE_SECONDS]
+    oldest = now.timestamp() - _REPORT_ROUNDS_KEPT * settings.STORAGE_PROJECTION_INTERVAL_SECONDS
+    reports = []
+    for value in raw.values():
+        try:
+            report = NodeStorage.from_json(value)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("a storage report that cannot be read (another release's?) is left out")
+            continue
+        # A node that stopped no longer records onto its storage; its cameras are another node's now.
+        if report.node in live and report.reported_at >= oldest:
+            reports.append(report)
     return reports or [this_node_storage(now=now)]
 
 

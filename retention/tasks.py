@@ -39,7 +39,7 @@ def relieve_node_disk_pressure(node: str, asked_at: float) -> int | None:
 def project_storage() -> list[str]:
     """Ask every live capture node to report its own storage for the projection and update its alarm (the
     storage will not hold the retention period at the current rates); without a live node, project here."""
-    asked = chores.fan_out(project_node_storage, expires=600.0)
+    asked = chores.fan_out(project_node_storage, expires=settings.STORAGE_PROJECTION_INTERVAL_SECONDS)
     if not asked:
         storage.update_projection_alarms()
     return asked

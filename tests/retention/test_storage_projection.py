@@ -120,3 +120,30 @@ def test_without_reports_or_redis_this_process_projects_its_own_storage(recordin
         lease.client.cache_clear()
     assert projection.bytes_per_day == 86_400_000
     assert projection.projected_days is not None
+
+
+def test_a_read_only_root_and_a_report_that_cannot_be_read_still_give_a_projection(
+    two_node_reports, tmp_path, redis_db, settings
+):
+    """The web tier may mount the recordings read-only before any node has named the storage, and a report
+    of another release may sit in Redis: neither stops the projection."""
+    camera = CameraFactory()
+    recent_segments(camera, "node-a", count=1, size=1000)
+    CameraStatus.objects.create(camera=camera, bitrate_kbps=8.0)
+    root = tmp_path / "read-only"
+    root.mkdir()
+    settings.RECORDINGS_ROOT = root
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(30, "Read-only file system")  # as a read-only mount answers, even to root
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "write_text", read_only)
+        (projection,) = project_storage()
+    assert projection.projected_days is not None
+    assert not (root / ".vms-storage-id").exists()
+
+    two_node_reports("node-a", tmp_path / "a")
+    redis_db.hset("vms:storage:projection", "node-x", b"{not json")
+    (projection,) = project_storage()
+    assert projection.stored_bytes == 1000  # node-a's report counts; the unreadable one does not
